@@ -1,0 +1,247 @@
+"""Cut a page into raw paragraphs ("pieces") and classify each by what it looks like on its own."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from indexer.normalise import is_cjk, join_lines
+
+# A title, sub-head or column label is never longer than this; body lines of this
+# length without clause punctuation are rare, so it bounds the plain-text heading guess.
+MAX_HEADING_CHARS = 40
+MAX_HEAD_ELEMENT_CHARS = 60
+MAX_LABEL_CHARS = 20
+
+INLINE_TAG = re.compile(r"</?(?:sub|sup|b|i|u|em|strong|span|font|small|big|mark|br)\b[^>]*>", re.IGNORECASE)
+BOLD_MARK = re.compile(r"\*\*|__")
+MARKDOWN_HEADING = re.compile(r"\s*(#{1,6})[ \t]+(.*?)[ \t#]*$")
+# Layout noise: blank, a lone middle dot, or a markdown rule.
+NOISE_LINE = re.compile(r"[\s·•・]*|\s*([-*_])(?:\s*\1){2,}\s*")
+CLAUSE_PUNCT = re.compile(r"[，,、；;。！!？?]")
+SENTENCE_END = tuple("。！？!?；;…：:—）)】.．")
+# A closing quote ends a sentence only after a stop: "…的“最大增量”" runs on, "…”他说。" ends.
+QUOTE_CLOSE = tuple("”’」』")
+STOP_BEFORE_QUOTE = tuple("。！？!?…")
+# Characters that start a column label or a sidebar ("■记者手记").
+LABEL_MARKS = "■□◆◇●○▲△★☆▼▽▶►"
+KICKER = re.compile(r"(?:——|—|－－|--)\S")
+
+_DATELINE_CORE = (
+    r"据?(?:新华社|中新社|本报|[\u4e00-\u9fff]{2,6}社)[\u4e00-\u9fff]{0,10}?"
+    r"[0-9０-９]{1,2}月[0-9０-９]{1,2}日(?:电|讯)"
+)
+_DATELINE = rf"[(（]?(?:{_DATELINE_CORE}|本报讯)[)）]?(?:\s*[(（][^()（）\n]{{1,40}}[)）])?"
+DATELINE_ONLY = re.compile(_DATELINE)
+DATELINE_LEAD = re.compile(rf"\s*{_DATELINE}")
+CONTINUATION_LEAD = re.compile(
+    r"\s*[(（]\s*(?:上接|接上|紧接)第?\s*[A-Za-z]?[0-9０-９一二三四五六七八九十]{1,3}\s*版\s*[)）]"
+)
+
+_NAME = r"[\u4e00-\u9fff·]{2,5}"
+_NAMES = rf"{_NAME}(?:[\s、]+{_NAME})*"
+# "新华社记者 郭程 摄", "张三 摄": a name with no reporter title needs the space, or "拍摄" would match.
+_PHOTOGRAPHER = rf"(?:[\u4e00-\u9fff]{{0,12}}?(?:记者|通讯员)\s*{_NAMES}\s*|{_NAMES}\s+)摄"
+_AGENCY_CREDIT = r"新华社?/[A-Za-z\u4e00-\u9fff]{1,6}|新华社发|新华社传真|[\u4e00-\u9fff]{0,10}供图|资料图片"
+_CREDIT = rf"[■□]?\s*[(（]?(?:{_PHOTOGRAPHER}|{_AGENCY_CREDIT})[)）]?"
+CREDIT_ONLY = re.compile(_CREDIT)
+CREDIT_TAIL = re.compile(rf"{_CREDIT}\s*$")
+# How far from the end of a caption its credit can start.
+CREDIT_TAIL_WINDOW = 60
+# Every credit holds one of these: a cheap test before the regex.
+CREDIT_MARKS = ("摄", "/", "传真", "新华社发", "供图", "资料图片")
+CAPTION_CUE = re.compile(r"[(（][^()（）]{0,40}摄[)）]|(?:^|[。！？\s])图为")
+
+_REPORTER = r"(?:特约|见习|摄影)?(?:记者|通讯员)"
+# "本报记者张三", "记者 张三"; not "■记者手记", a column label.
+BYLINE = re.compile(
+    rf"[{LABEL_MARKS}]?\s*(?:(?:新华社|本报|中新社|[\u4e00-\u9fff]{{2,12}}(?:社|报|台|网|中心)){_REPORTER}\s*|{_REPORTER}\s+)"
+    r"[\u4e00-\u9fff·]{2,5}"
+)
+
+# OCR repeats a sentence in place; shorter repeats may be meant ("是的。是的。").
+MIN_REPEATED_SENTENCE_CHARS = 10
+SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]+[”’」』）)]*|[^。！？!?]+$")
+
+
+class Kind(Enum):
+    """What a piece is, judged from its own text."""
+
+    BODY = "body"
+    HEADING = "heading"  # marked up as one: '#' or a wholly bold paragraph
+    KICKER = "kicker"
+    BYLINE = "byline"
+    LABEL = "label"
+    DATELINE = "dateline"  # a dateline and nothing else
+    CONTINUATION = "continuation"  # a continuation marker and nothing else
+    CREDIT = "credit"  # a photo credit and nothing else
+    CAPTION = "caption"
+
+
+# Pieces that belong at the head of an article, above its body.
+HEAD_KINDS = frozenset({Kind.KICKER, Kind.BYLINE, Kind.LABEL, Kind.DATELINE, Kind.CONTINUATION})
+
+
+@dataclass
+class Piece:
+    """One paragraph as printed: lines between blank lines, wraps joined, markup stripped."""
+
+    kind: Kind
+    text: str
+    blank_before: int = 0
+    level: int = 0  # markdown heading level; 0 when not a '#' heading
+    dateline: str = ""  # dateline cut from the start of a body piece
+    continuation: str = ""  # continuation marker cut from the start of a body piece
+    headline_like: bool = False  # short and unpunctuated: may be a heading printed as plain text
+    two_part: bool = False  # headline-like with a space between CJK characters, as titles are set
+
+    @property
+    def has_lead(self) -> bool:
+        return bool(self.dateline or self.continuation)
+
+    @property
+    def opens_article(self) -> bool:
+        """True for what is printed between an article's title and its body."""
+        return (self.kind in HEAD_KINDS and self.kind is not Kind.LABEL) or self.has_lead
+
+
+def read_pieces(text: str) -> list[Piece]:
+    """Split a page into pieces in reading order, dropping layout noise."""
+    pieces: list[Piece] = []
+    lines: list[str] = []
+    blanks = 0
+
+    def flush(level: int = 0) -> None:
+        nonlocal blanks, lines
+        if lines:
+            piece = classify(lines, blanks if pieces else 0, level)
+            if piece is not None:
+                pieces.append(piece)
+                blanks = 0
+            lines = []
+
+    for raw in text.splitlines():
+        line = INLINE_TAG.sub("", raw)
+        if NOISE_LINE.fullmatch(line):
+            flush()
+            if not line.strip():
+                blanks += 1
+            continue
+        heading = MARKDOWN_HEADING.match(line)
+        if heading:
+            flush()
+            lines = [heading.group(2)]
+            flush(len(heading.group(1)))
+        else:
+            lines.append(line)
+    flush()
+    return pieces
+
+
+def classify(lines: list[str], blank_before: int, level: int = 0) -> Piece | None:
+    """The piece made of `lines`, or None if they hold no text."""
+    joined = join_lines(lines)
+    bold = joined.startswith(("**", "__")) and joined.endswith(("**", "__")) and len(joined) > 4
+    text = BOLD_MARK.sub("", joined).strip()
+    if not text:
+        return None
+
+    def piece(kind: Kind, shown: str = text) -> Piece:
+        return Piece(kind, shown, blank_before, level)
+
+    short = len(text) <= MAX_HEAD_ELEMENT_CHARS
+    if CONTINUATION_LEAD.fullmatch(text):
+        return piece(Kind.CONTINUATION)
+    if short and DATELINE_ONLY.fullmatch(text):
+        return piece(Kind.DATELINE)
+    if short and KICKER.match(text) and not CLAUSE_PUNCT.search(text):
+        return piece(Kind.KICKER)
+    if short and CREDIT_ONLY.fullmatch(text):
+        return piece(Kind.CREDIT)
+    if short and BYLINE.match(text) and not CLAUSE_PUNCT.search(text):
+        # A byline is a list of names: a wrap in it falls between two names.
+        return piece(Kind.BYLINE, " ".join(line.strip() for line in lines if line.strip()))
+    if len(text) <= MAX_LABEL_CHARS and text[0] in LABEL_MARKS and not CLAUSE_PUNCT.search(text):
+        return piece(Kind.LABEL)
+    if (level or bold) and not (len(text) > MAX_HEADING_CHARS and CLAUSE_PUNCT.search(text)):
+        return piece(Kind.HEADING)
+    if _is_caption(text):
+        return piece(Kind.CAPTION)
+    return _body_piece(text, blank_before)
+
+
+def _body_piece(text: str, blank_before: int) -> Piece:
+    continuation = ""
+    lead = CONTINUATION_LEAD.match(text)
+    if lead:
+        continuation, text = lead.group().strip(), text[lead.end():].strip()
+    dateline, text = cut_dateline(text)
+    headline_like = (
+        not continuation and not dateline
+        and len(text) <= MAX_HEADING_CHARS
+        and not CLAUSE_PUNCT.search(text)
+        and not text.startswith(("(", "（"))
+        and not text.endswith(("—", "…"))
+        and sum(1 for c in text if "\u4e00" <= c <= "\u9fff") >= 2
+    )
+    return Piece(
+        Kind.BODY, text, blank_before,
+        dateline=dateline, continuation=continuation,
+        headline_like=headline_like, two_part=headline_like and _has_cjk_gap(text),
+    )
+
+
+def cut_dateline(text: str) -> tuple[str, str]:
+    """(dateline, rest) when `text` opens with a dateline that ends cleanly, else ('', text)."""
+    lead = DATELINE_LEAD.match(text)
+    if not lead:
+        return "", text
+    dateline, rest = lead.group().strip(), text[lead.end():].strip()
+    unclosed = dateline.count("(") + dateline.count("（") != dateline.count(")") + dateline.count("）")
+    if not rest or unclosed or rest.startswith(("(", "（")):
+        return "", text
+    return dateline, rest
+
+
+def _is_caption(text: str) -> bool:
+    tail = text[-CREDIT_TAIL_WINDOW:]
+    if any(mark in tail for mark in CREDIT_MARKS) and CREDIT_TAIL.search(tail):
+        return True
+    return bool(CAPTION_CUE.search(text))
+
+
+def _has_cjk_gap(text: str) -> bool:
+    """True if a space stands between two CJK characters, as between the halves of a title."""
+    for i, char in enumerate(text):
+        if char == " " and 0 < i < len(text) - 1 and is_cjk(text[i - 1]) and is_cjk(text[i + 1]):
+            return True
+    return False
+
+
+def ends_sentence(text: str) -> bool:
+    """True if a paragraph ends where a sentence can, so a column break after it is a real break."""
+    text = text.rstrip()
+    while text.endswith(QUOTE_CLOSE):
+        text = text[:-1]
+        if text.endswith(STOP_BEFORE_QUOTE):
+            return True
+    return text.endswith(SENTENCE_END)
+
+
+def caption_text(pieces: list[Piece]) -> str:
+    """One caption from its paragraphs, with a credit printed on its own line appended."""
+    text = join_lines([p.text for p in pieces if p.kind is not Kind.CREDIT])
+    credits = [p.text for p in pieces if p.kind is Kind.CREDIT]
+    return " ".join(part for part in (text, *credits) if part)
+
+
+def collapse_repeated_sentences(text: str) -> str:
+    """Drop a sentence that OCR printed again right after itself."""
+    sentences = SENTENCE.findall(text)
+    if len(sentences) < 2:
+        return text
+    kept = [sentences[0]]
+    for sentence in sentences[1:]:
+        if sentence != kept[-1] or len(sentence) < MIN_REPEATED_SENTENCE_CHARS:
+            kept.append(sentence)
+    return "".join(kept)

@@ -1,0 +1,135 @@
+"""Index files end to end: discover, read and prepare in worker processes, group and write in this one."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from indexer.analysis import load_jieba
+from indexer.prepare import PreparedPage, prepare_page
+from indexer.read import InputFile, ReadError, discover, read_page
+from indexer.write import IndexSession
+
+# Below this many files a worker pool costs more (a jieba dictionary load each) than it saves.
+MIN_FILES_FOR_POOL = 8
+
+
+@dataclass
+class IndexSummary:
+    """What one indexing run did."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    variants_added: int = 0
+    stories_new: int = 0
+    stories_joined: int = 0
+    variants_total: int = 0
+    stories_total: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        """The JSON form of the summary."""
+        return {
+            "sources": {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
+                        "failed": len(self.failed)},
+            "failures": [{"path": p, "error": e} for p, e in self.failed],
+            "variants_added": self.variants_added,
+            "stories_new": self.stories_new,
+            "stories_joined": self.stories_joined,
+            "variants_total": self.variants_total,
+            "stories_total": self.stories_total,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+ProgressCallback = Callable[[str, str], None]
+
+
+def _prepare(task: tuple[InputFile, str | None]) -> tuple[str, InputFile, object]:
+    """Worker: read and prepare one file, or report it unchanged or failed."""
+    item, known_hash = task
+    try:
+        page = read_page(item)
+        if page.content_hash == known_hash:
+            return "unchanged", item, None
+        return "prepared", item, prepare_page(page)
+    except ReadError as exc:
+        return "failed", item, str(exc)
+    except Exception as exc:  # a bug must not lose the other files' work
+        return "failed", item, f"{item.path}: cannot index ({type(exc).__name__}: {exc})"
+
+
+def _results(tasks: list[tuple[InputFile, str | None]], workers: int) -> Iterator[tuple[str, InputFile, object]]:
+    """Prepared results in input order, from a pool when it pays off."""
+    if workers <= 1 or len(tasks) < MIN_FILES_FOR_POOL:
+        yield from map(_prepare, tasks)
+        return
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with context.Pool(workers, initializer=load_jieba) as pool:
+        yield from pool.imap(_prepare, tasks, chunksize=2)
+
+
+def _with_unique_sources(items: list[InputFile | ReadError], summary: IndexSummary) -> list[InputFile]:
+    """Inputs whose source id is not taken by an earlier input of this run; the rest fail."""
+    seen: dict[str, Path] = {}
+    unique = []
+    for item in items:
+        if isinstance(item, ReadError):
+            summary.failed.append(("", str(item)))
+        elif item.source in seen:
+            summary.failed.append((str(item.path), f"{item.path}: source id {item.source!r} is already used by {seen[item.source]} in this run"))
+        else:
+            seen[item.source] = item.path
+            unique.append(item)
+    return unique
+
+
+def index_paths(paths: list[Path], index_dir: Path, *, workers: int | None = None, wait_seconds: float = 0.0,
+                on_start: Callable[[int], None] | None = None,
+                on_file: ProgressCallback | None = None) -> IndexSummary:
+    """Index files and directories into `index_dir`; one commit at the end, nothing written on failure."""
+    started = time.perf_counter()
+    summary = IndexSummary()
+    items = _with_unique_sources(list(discover(paths)), summary)
+    if on_start:
+        on_start(len(items))
+    workers = workers or os.cpu_count() or 1
+    with IndexSession(index_dir, wait_seconds=wait_seconds) as session:
+        tasks = [(item, session.catalogue[item.source].content_hash if item.source in session.catalogue else None)
+                 for item in items]
+        stories_before = set(s for s, _ in session.grouper.members.values())
+        for status, item, payload in _results(tasks, workers):
+            if status == "prepared":
+                assert isinstance(payload, PreparedPage)
+                is_new = item.source not in session.catalogue
+                _, stories = session.add_version(payload)
+                summary.new += is_new
+                summary.changed += not is_new
+                summary.variants_added += len(stories)
+                summary.stories_joined += len(set(stories) & stories_before)
+            elif status == "unchanged":
+                summary.unchanged += 1
+            else:
+                summary.failed.append((str(item.path), str(payload)))
+            if on_file:
+                on_file(str(item.path), status)
+        stats = session.stats()
+        summary.stories_new = stats["stories"] - len(stories_before)
+        session.commit()
+    summary.variants_total = stats["variants"]
+    summary.stories_total = stats["stories"]
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def remove_sources(sources: list[str], index_dir: Path, wait_seconds: float = 0.0) -> list[str]:
+    """Remove sources from the index in one commit; returns the ids that were not indexed."""
+    with IndexSession(index_dir, wait_seconds=wait_seconds, create=False) as session:
+        missing = [s for s in sources if not session.remove_source(s)]
+        session.commit()
+    return missing

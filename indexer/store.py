@@ -1,0 +1,114 @@
+"""Open or create the on-disk index and read its catalogue of sources."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+from whoosh.searching import Searcher
+
+from indexer.schema import SOURCE, build_schema
+
+# Relative to the working directory: run from the project root, that is the project's index/.
+DEFAULT_INDEX = Path("index")
+INDEX_ENV = "CORPUS_INDEX"
+
+
+class CorpusIndexError(Exception):
+    """Base of index errors whose message is one line for the user."""
+
+
+class IndexMissing(CorpusIndexError):
+    """No index exists at the given path yet."""
+
+
+class IndexBusy(CorpusIndexError):
+    """Another process holds the index's write lock."""
+
+
+class NotAnIndex(CorpusIndexError):
+    """The path exists but holds something other than a corpus index."""
+
+
+@dataclass
+class SourceRecord:
+    """A source in the catalogue: its latest version and what every version was."""
+
+    source: str
+    version: int
+    content_hash: str
+    path: str
+    metadata: dict[str, Any]
+    articles: int
+    indexed_at: str
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form shared by the CLI and the HTTP endpoint."""
+        return {
+            "source": self.source,
+            "version": self.version,
+            "versions": self.history,
+            "content_hash": self.content_hash,
+            "path": self.path,
+            "articles": self.articles,
+            "indexed_at": self.indexed_at,
+            "metadata": self.metadata,
+        }
+
+
+def resolve_index_dir(index_dir: str | Path | None) -> Path:
+    """The index directory: the argument, else $CORPUS_INDEX, else ./index."""
+    if index_dir:
+        return Path(index_dir)
+    if os.environ.get(INDEX_ENV):
+        return Path(os.environ[INDEX_ENV])
+    return DEFAULT_INDEX
+
+
+def open_index(index_dir: Path) -> Index:
+    """Open an existing index for reading; IndexMissing when there is none."""
+    if not index_dir.is_dir() or not whoosh_index.exists_in(str(index_dir)):
+        raise IndexMissing(f"no index at {index_dir}: run 'corpus index PATH' first")
+    try:
+        return whoosh_index.open_dir(str(index_dir))
+    except Exception as exc:  # whoosh raises many kinds for a damaged directory
+        raise NotAnIndex(f"{index_dir}: cannot open index ({type(exc).__name__}: {exc})") from None
+
+
+def open_or_create_index(index_dir: Path) -> Index:
+    """Open the index, creating it (and its directory) when it does not exist yet."""
+    if index_dir.exists() and not index_dir.is_dir():
+        raise NotAnIndex(f"{index_dir}: exists and is not a directory")
+    if index_dir.is_dir() and whoosh_index.exists_in(str(index_dir)):
+        return open_index(index_dir)
+    if index_dir.is_dir() and any(index_dir.iterdir()):
+        raise NotAnIndex(f"{index_dir}: directory is not empty and holds no corpus index")
+    index_dir.mkdir(parents=True, exist_ok=True)
+    return whoosh_index.create_in(str(index_dir), build_schema())
+
+
+def source_record(stored: dict[str, Any]) -> SourceRecord:
+    """A catalogue record from a source document's stored fields."""
+    return SourceRecord(
+        source=stored["source"],
+        version=stored["version"],
+        content_hash=stored["content_hash"],
+        path=stored.get("path", ""),
+        metadata=stored.get("metadata") or {},
+        articles=stored.get("articles", 0),
+        indexed_at=stored.get("indexed_at", ""),
+        history=stored.get("history") or [],
+    )
+
+
+def read_catalogue(searcher: Searcher) -> dict[str, SourceRecord]:
+    """Every source in the index, by id."""
+    records = {}
+    for docnum in searcher.document_numbers(kind=SOURCE):
+        record = source_record(searcher.stored_fields(docnum))
+        records[record.source] = record
+    return records

@@ -1,0 +1,1 @@
+"""Query the index: parse, rank, group by story, snippet, and serve over HTTP."""

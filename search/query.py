@@ -1,0 +1,212 @@
+"""Parse a researcher's query into a tree of literal terms joined by AND, OR and NOT.
+
+Syntax: space-separated terms must all occur (AND); "quoted phrases" may hold
+spaces; `OR` between two parts; `-term` or `NOT term` excludes; parentheses
+group. Every term is normalised like the indexed text, and a variant matches a
+term exactly when the term is a substring of its normalised text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Union
+
+from indexer.normalise import normalise_text
+
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 64
+QUOTES = '"\uff02'
+_TOKEN = re.compile(r'\s*(?:(?P<quoted>[-]?["\uff02][^"\uff02]*["\uff02]?)|(?P<word>[^\s"\uff02]+))')
+
+
+class QueryError(ValueError):
+    """A malformed query; the message says what is wrong in one line."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """A literal: must occur in the normalised text."""
+
+    text: str
+    raw: str
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    child: "Node"
+
+
+Node = Union[Term, And, Or, Not]
+
+
+def _lex(query: str) -> list[str]:
+    """Split into words, quoted phrases (kept with their quotes) and grouping parentheses."""
+    tokens: list[str] = []
+    pos = 0
+    while pos < len(query):
+        match = _TOKEN.match(query, pos)
+        if not match or match.end() == pos:
+            break
+        pos = match.end()
+        if match.group("quoted"):
+            tokens.append(match.group("quoted"))
+            continue
+        word = match.group("word")
+        if word.startswith("-("):  # -(a OR b) excludes a group
+            tokens.append("NOT")
+            word = word[1:]
+        while word.startswith("("):
+            tokens.append("(")
+            word = word[1:]
+        # Parentheses group only at the edges of a word: 光源(HEPS) stays one literal term.
+        core = word.rstrip(")")
+        keep = min(len(word) - len(core), max(0, core.count("(") - core.count(")")))
+        if core:
+            tokens.append(core + ")" * keep)
+        tokens.extend(")" * (len(word) - len(core) - keep))
+    return tokens
+
+
+class _Parser:
+    """Recursive descent over the lexed tokens."""
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+        self.terms = 0
+
+    def peek(self) -> str | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> str:
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def parse(self) -> Node:
+        node = self.conjunction()
+        if self.peek() is not None:
+            raise QueryError(f"unexpected {self.peek()!r}: a ')' without its '('")
+        return node
+
+    def conjunction(self) -> Node:
+        parts = []
+        while self.peek() not in (None, ")"):
+            if self.peek() == "AND":
+                self.take()
+                if not parts or self.peek() in (None, ")", "OR", "AND"):
+                    raise QueryError("AND needs a term on each side")
+                continue
+            parts.append(self.disjunction())
+        if not parts:
+            raise QueryError("empty query" if self.pos == 0 else "empty group '()'")
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def disjunction(self) -> Node:
+        if self.peek() == "OR":
+            raise QueryError("OR needs a term on each side")
+        parts = [self.unary()]
+        while self.peek() == "OR":
+            self.take()
+            if self.peek() in (None, ")", "OR", "AND"):
+                raise QueryError("OR needs a term on each side")
+            parts.append(self.unary())
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+
+    def unary(self) -> Node:
+        token = self.peek()
+        if token == "NOT":
+            self.take()
+            if self.peek() in (None, ")", "OR", "AND", "NOT"):
+                raise QueryError("NOT needs a term after it")
+            return Not(self.unary())
+        if token is not None and token.startswith("-") and len(token) > 1:
+            self.take()
+            return Not(self.term(token[1:]))
+        return self.atom()
+
+    def atom(self) -> Node:
+        token = self.take()
+        if token == "(":
+            node = self.conjunction()
+            if self.peek() != ")":
+                raise QueryError("unbalanced parentheses: '(' without ')'")
+            self.take()
+            return node
+        return self.term(token)
+
+    def term(self, token: str) -> Term:
+        raw = token
+        if token[0] in QUOTES:
+            if len(token) < 2 or token[-1] not in QUOTES:
+                raise QueryError(f"unbalanced quote in {raw!r}")
+            token = token[1:-1]
+        text = normalise_text(token)
+        if not text.strip():
+            raise QueryError(f"{raw!r} has nothing to search for")
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise QueryError(f"too many terms (at most {MAX_TERMS})")
+        return Term(text, raw)
+
+
+def has_positive(node: Node) -> bool:
+    """True when the node requires at least one term to be present (so it cannot match everything)."""
+    if isinstance(node, Term):
+        return True
+    if isinstance(node, Not):
+        return False
+    if isinstance(node, And):
+        return any(has_positive(c) for c in node.children)
+    return all(has_positive(c) for c in node.children)
+
+
+def parse_query(query: str) -> Node:
+    """Parse and validate a query; raises QueryError with a one-line message."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"query too long ({len(query)} characters, at most {MAX_QUERY_CHARS})")
+    if any("\ud800" <= c <= "\udfff" for c in query):
+        raise QueryError("query is not valid UTF-8 text")
+    if not query.strip():
+        raise QueryError("empty query")
+    node = _Parser(_lex(query)).parse()
+    if not has_positive(node):
+        raise QueryError("a query needs at least one term that must occur, not only excluded terms")
+    return node
+
+
+def positive_terms(node: Node) -> list[Term]:
+    """The terms that a match contains (not under NOT), in query order, without repeats."""
+    found: list[Term] = []
+
+    def walk(n: Node) -> None:
+        if isinstance(n, Term):
+            if n.text not in (t.text for t in found):
+                found.append(n)
+        elif isinstance(n, (And, Or)):
+            for child in n.children:
+                walk(child)
+
+    walk(node)
+    return found
+
+
+def matches(node: Node, text: str) -> bool:
+    """Whether normalised `text` satisfies the query: the reference semantics, a plain substring search."""
+    if isinstance(node, Term):
+        return node.text in text
+    if isinstance(node, Not):
+        return not matches(node.child, text)
+    if isinstance(node, And):
+        return all(matches(c, text) for c in node.children)
+    return any(matches(c, text) for c in node.children)

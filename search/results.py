@@ -1,0 +1,73 @@
+"""Result records and their one JSON schema, shared by the CLI's --json and the HTTP endpoint."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class VariantHit:
+    """One printing of a story in a result group, with a snippet from that printing."""
+
+    variant_id: str
+    source: str
+    version: int
+    title: str
+    matched: bool
+    score: float | None
+    snippet: str
+    highlights: list[list[int]]
+    metadata: dict[str, Any]
+
+
+@dataclass
+class ArticleHit:
+    """A story that matched: every variant of it in scope, matched or not."""
+
+    article_id: str
+    title: str
+    score: float
+    variants: list[VariantHit]
+
+
+@dataclass
+class SearchResponse:
+    """One page of story groups and the totals over all of them."""
+
+    query: str
+    total_articles: int
+    total_variants: int
+    offset: int
+    limit: int
+    took_ms: float
+    articles: list[ArticleHit] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object that `corpus search --json` prints and GET /search returns."""
+        return asdict(self)
+
+
+@dataclass
+class VariantText:
+    """A variant's full text, for showing a whole story."""
+
+    variant_id: str
+    source: str
+    version: int
+    latest: bool
+    title: str
+    text: str
+    metadata: dict[str, Any]
+
+
+@dataclass
+class ArticleView:
+    """A story with the full text of each of its variants."""
+
+    article_id: str
+    title: str
+    variants: list[VariantText]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of `corpus show --json` and GET /articles/{id}."""
+        return asdict(self)

@@ -1,0 +1,61 @@
+"""Shared fixtures: the seed pages, an index built from them, and helpers to run the CLI."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The five real OCR'd pages."""
+    assert SEEDS.is_dir(), f"seed pages not found at {SEEDS}"
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def seed_pages(seeds_dir: Path) -> dict[str, str]:
+    """Seed page texts by file stem."""
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))}
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory, seeds_dir: Path) -> Path:
+    """An index of the seeds, built once per test session; tests must not write to it."""
+    from indexer.ingest import index_paths
+
+    index_dir = tmp_path_factory.mktemp("seed-index") / "index"
+    summary = index_paths([seeds_dir], index_dir, workers=1)
+    assert summary.new == 5 and not summary.failed
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def corpus(seed_index: Path):
+    """The library entry point over the seed index."""
+    from search.engine import Corpus
+
+    return Corpus(seed_index)
+
+
+@pytest.fixture()
+def fresh_seeds(tmp_path: Path, seeds_dir: Path) -> Path:
+    """A writable copy of the seed pages, for tests that change files."""
+    target = tmp_path / "pages"
+    shutil.copytree(seeds_dir, target)
+    return target
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run `python cli.py ARGS` as a real process; returns the completed process with text output."""
+    environment = dict(os.environ, **(env or {}))
+    environment.setdefault("PYTHONIOENCODING", "utf-8")
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], capture_output=True, text=True,
+                          timeout=timeout, env=environment, cwd=ROOT)

@@ -1,0 +1,96 @@
+"""Story grouping: near-duplicates survive OCR noise and partial copies; shared topics do not merge."""
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+
+from whoosh import index as whoosh_index
+
+from indexer.cluster import StoryGrouper, containment, sketch
+from indexer.normalise import normalise_text
+
+STORY = "攀高逐"
+
+
+def story_text(seed_pages) -> str:
+    """The body of the wire story as printed on page 001, normalised."""
+    page = seed_pages["001_5417d37bc9da2a03"]
+    return normalise_text(page[page.index("全球最大"):page.index("(新华社北京12月6日电)")])
+
+
+def noisy(text: str, rate: float, seed: int) -> str:
+    """OCR-like noise: a share of characters swapped for look-alikes, punctuation width flipped."""
+    rng = random.Random(seed)
+    swaps = {"钍": "钎", "态": "氦", "0": "o", "新": "亲", "业": "止", "，": ",", ",": "，"}
+    out = []
+    for char in text:
+        if rng.random() < rate:
+            out.append(swaps.get(char, "口"))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def test_noisy_variants_and_a_second_half_join_one_story(seed_pages):
+    text = story_text(seed_pages)
+    grouper = StoryGrouper()
+    first = grouper.assign("a#0", sketch(text))
+    assert grouper.assign("b#0", sketch(noisy(text, 0.03, 1))) == first
+    assert grouper.assign("c#0", sketch(noisy(text[len(text) // 2:], 0.02, 2))) == first
+
+
+def test_different_stories_sharing_a_topic_or_a_phrase_stay_apart(seed_pages):
+    text = story_text(seed_pages)
+    other = normalise_text(seed_pages["003_d03bbf471f6134ca"].split("## 扎根乡土")[1])
+    grouper = StoryGrouper()
+    first = grouper.assign("a#0", sketch(text))
+    # Another article quoting one sentence of the story is not the story.
+    quoting = other[:1500] + text[200:260]
+    assert grouper.assign("b#0", sketch(quoting)) != first
+    jaccard, contained = containment(sketch(text), sketch(quoting))
+    assert contained < 0.5
+
+
+def test_story_ids_are_stable_and_grouping_is_order_independent_for_the_founder(seed_pages):
+    text = story_text(seed_pages)
+    grouper = StoryGrouper()
+    founder = grouper.assign("x#0", sketch(text))
+    for i in range(5):
+        assert grouper.assign(f"v{i}#0", sketch(noisy(text, 0.02, i))) == founder
+    grouper.remove("x#0")
+    assert grouper.assign("late#0", sketch(noisy(text, 0.02, 9))) == founder
+
+
+def test_short_texts_never_group():
+    grouper = StoryGrouper()
+    first = grouper.assign("a#0", sketch("新华社记者摄"))
+    assert grouper.assign("b#0", sketch("新华社记者摄")) != first
+
+
+def seed_groups(seed_index) -> dict[str, list[tuple[str, str]]]:
+    ix = whoosh_index.open_dir(str(seed_index))
+    groups = defaultdict(list)
+    with ix.searcher() as searcher:
+        for fields in searcher.documents(kind="variant"):
+            groups[fields["article_id"]].append((fields["source"], fields["title"]))
+    return groups
+
+
+def test_seeds_group_the_wire_story_across_all_five_pages_and_nothing_else(seed_index):
+    groups = seed_groups(seed_index)
+    story = [g for g in groups.values() if any(t.startswith(STORY) for _, t in g)]
+    assert len(story) == 1
+    members = story[0]
+    assert sorted({s for s, _ in members}) == ["000_b412ed2ff225a7db", "001_5417d37bc9da2a03",
+                                               "002_1193bf27c877aa1f", "003_d03bbf471f6134ca",
+                                               "004_f23d1930071a8f29"]
+    assert all(t.startswith(STORY) or not t for _, t in members)
+
+
+def test_seed_articles_printed_once_are_groups_of_their_own(seed_index):
+    groups = seed_groups(seed_index)
+    singles = [g for g in groups.values() if not any(t.startswith(STORY) for _, t in g)]
+    for group in singles:
+        assert len({s for s, _ in group}) == 1, group
+    titles = {t for g in singles for _, t in g}
+    assert {"我国货物贸易进出口 连续10个月保持增长", "为什么要全面实施“人工智能+”行动"} <= titles

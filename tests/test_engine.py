@@ -1,0 +1,98 @@
+"""Grouped search over the seed index: the story groups, their variants and snippets."""
+from __future__ import annotations
+
+import pytest
+
+from search.query import QueryError
+from search.request import ParameterError, SearchRequest
+
+STORY_SOURCES = {"000_b412ed2ff225a7db", "001_5417d37bc9da2a03", "002_1193bf27c877aa1f",
+                 "003_d03bbf471f6134ca", "004_f23d1930071a8f29"}
+
+
+def search(corpus, query, **options):
+    return corpus.search(SearchRequest(query=query, **options))
+
+
+def test_thorium_query_puts_the_story_first_with_a_variant_from_every_page(corpus):
+    response = search(corpus, "钍基熔盐")
+    story = response.articles[0]
+    assert story.title.startswith("攀高逐")
+    assert {v.source for v in story.variants} == STORY_SOURCES
+    matched = {v.source for v in story.variants if v.matched}
+    assert matched == {"000_b412ed2ff225a7db", "001_5417d37bc9da2a03", "002_1193bf27c877aa1f"}
+    garbled = next(v for v in story.variants if v.source == "003_d03bbf471f6134ca")
+    assert not garbled.matched and garbled.score is None
+    assert "钎基熔盐" in garbled.snippet
+    start, end = garbled.highlights[0]
+    assert garbled.snippet[start:end] == "钎基熔盐"
+    second_half = next(v for v in story.variants if v.source == "004_f23d1930071a8f29")
+    assert not second_half.matched and second_half.snippet
+
+
+def test_matched_snippets_highlight_the_term_in_original_characters(corpus):
+    story = search(corpus, "72TB").articles[0]
+    for variant in story.variants:
+        if variant.matched:
+            assert variant.highlights
+            for start, end in variant.highlights:
+                assert variant.snippet[start:end] in ("72TB", "７２ＴＢ")
+    assert any(not v.matched and "7TB" in v.snippet for v in story.variants)
+
+
+def test_other_articles_of_each_page_are_separate_groups(corpus):
+    response = search(corpus, "新华社", limit=100)
+    assert response.total_articles > 5
+    titles = [a.title for a in response.articles]
+    assert len([t for t in titles if t.startswith("攀高逐")]) == 1
+
+
+def test_pagination_by_group_and_totals(corpus):
+    everything = search(corpus, "发展", limit=1000)
+    first = search(corpus, "发展", limit=2)
+    second = search(corpus, "发展", limit=2, offset=2)
+    assert first.total_articles == everything.total_articles > 4
+    assert [a.article_id for a in first.articles + second.articles] == [a.article_id for a in everything.articles[:4]]
+    assert everything.total_variants >= everything.total_articles
+
+
+def test_source_filter_restricts_groups_and_variants(corpus):
+    response = search(corpus, "钍基熔盐", sources=("001_5417d37bc9da2a03",))
+    assert response.total_variants == 1
+    assert {v.source for a in response.articles for v in a.variants} == {"001_5417d37bc9da2a03"}
+
+
+def test_json_schema_fields(corpus):
+    data = search(corpus, "钍基熔盐").to_dict()
+    assert set(data) == {"query", "total_articles", "total_variants", "offset", "limit", "took_ms", "articles"}
+    article = data["articles"][0]
+    assert set(article) == {"article_id", "title", "score", "variants"}
+    assert set(article["variants"][0]) == {"variant_id", "source", "version", "title", "matched", "score",
+                                           "snippet", "highlights", "metadata"}
+
+
+def test_show_returns_every_variant_in_full(corpus):
+    story = search(corpus, "钍基熔盐").articles[0]
+    view = corpus.article(story.article_id)
+    assert {v.source for v in view.variants} == STORY_SOURCES
+    assert all(v.text for v in view.variants)
+    assert corpus.article("nope") is None
+
+
+def test_bad_requests_raise_clear_errors(corpus):
+    with pytest.raises(QueryError):
+        search(corpus, '"unclosed')
+    with pytest.raises(ParameterError):
+        SearchRequest(query="x", limit=0)
+    with pytest.raises(ParameterError):
+        SearchRequest(query="x", limit=1001)
+    with pytest.raises(ParameterError):
+        SearchRequest(query="x", date_from="yesterday").filter_query()
+
+
+def test_sources_and_stats(corpus):
+    records = corpus.sources()
+    assert {r.source for r in records} == STORY_SOURCES
+    assert all(r.version == 1 and r.articles >= 1 for r in records)
+    stats = corpus.stats()
+    assert stats["sources"] == 5 and stats["variants"] >= 20 and stats["stories"] < stats["variants"]

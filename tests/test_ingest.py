@@ -1,0 +1,148 @@
+"""Indexing end to end: versions, idempotence, removal, bad files, a second writer, a crash."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from indexer.ingest import index_paths, remove_sources
+from indexer.store import IndexBusy, IndexMissing
+from indexer.write import IndexSession
+from search.engine import Corpus
+from search.request import SearchRequest
+from tests.conftest import ROOT
+
+THORIUM_PAGE = "001_5417d37bc9da2a03"
+
+
+def matched_sources(index_dir: Path, query: str, **options) -> set[str]:
+    response = Corpus(index_dir).search(SearchRequest(query=query, limit=1000, **options))
+    return {(v.source, v.version) for a in response.articles for v in a.variants if v.matched}
+
+
+def test_reindexing_unchanged_files_does_nothing(tmp_path, fresh_seeds):
+    index_dir = tmp_path / "index"
+    first = index_paths([fresh_seeds], index_dir, workers=1)
+    generation = Corpus(index_dir).generation()
+    second = index_paths([fresh_seeds], index_dir, workers=1)
+    assert (first.new, second.new, second.changed, second.unchanged) == (5, 0, 0, 5)
+    assert second.variants_added == 0
+    assert Corpus(index_dir).generation() == generation
+
+
+def test_changed_file_becomes_a_new_version_and_old_one_stays_searchable(tmp_path, fresh_seeds):
+    index_dir = tmp_path / "index"
+    index_paths([fresh_seeds], index_dir, workers=1)
+    page = fresh_seeds / f"{THORIUM_PAGE}.txt"
+    page.write_text(page.read_text(encoding="utf-8").replace("钍基熔盐", "钍基熔盐（修订）"), encoding="utf-8")
+    summary = index_paths([fresh_seeds], index_dir, workers=1)
+    assert (summary.changed, summary.unchanged) == (1, 4)
+    assert (THORIUM_PAGE, 2) in matched_sources(index_dir, "熔盐（修订）")
+    assert matched_sources(index_dir, "熔盐（修订）", all_versions=True) == {(THORIUM_PAGE, 2)}
+    latest = matched_sources(index_dir, "钍基熔盐")
+    assert (THORIUM_PAGE, 1) not in latest and (THORIUM_PAGE, 2) in latest
+    assert (THORIUM_PAGE, 1) in matched_sources(index_dir, "钍基熔盐", all_versions=True)
+    record = next(r for r in Corpus(index_dir).sources() if r.source == THORIUM_PAGE)
+    assert record.version == 2 and [h["version"] for h in record.history] == [1, 2]
+
+
+def test_new_version_keeps_its_story_id(tmp_path, fresh_seeds):
+    index_dir = tmp_path / "index"
+    index_paths([fresh_seeds], index_dir, workers=1)
+    before = Corpus(index_dir).search(SearchRequest(query="钍基熔盐")).articles[0].article_id
+    page = fresh_seeds / f"{THORIUM_PAGE}.txt"
+    page.write_text(page.read_text(encoding="utf-8") + "\n\n补白。\n", encoding="utf-8")
+    index_paths([fresh_seeds], index_dir, workers=1)
+    after = Corpus(index_dir).search(SearchRequest(query="钍基熔盐")).articles[0]
+    assert after.article_id == before
+    assert (THORIUM_PAGE, 2) in {(v.source, v.version) for v in after.variants}
+
+
+def test_a_source_indexed_later_joins_the_existing_story(tmp_path, fresh_seeds):
+    index_dir = tmp_path / "index"
+    late = fresh_seeds / "004_f23d1930071a8f29.txt"
+    held_back = tmp_path / "held" / late.name
+    held_back.parent.mkdir()
+    late.rename(held_back)
+    index_paths([fresh_seeds], index_dir, workers=1)
+    story = Corpus(index_dir).search(SearchRequest(query="钍基熔盐")).articles[0].article_id
+    index_paths([held_back], index_dir, workers=1)
+    view = Corpus(index_dir).article(story)
+    assert "004_f23d1930071a8f29" in {v.source for v in view.variants}
+
+
+def test_remove_source(tmp_path, fresh_seeds):
+    index_dir = tmp_path / "index"
+    index_paths([fresh_seeds], index_dir, workers=1)
+    assert remove_sources([THORIUM_PAGE, "no-such-source"], index_dir) == ["no-such-source"]
+    assert THORIUM_PAGE not in {r.source for r in Corpus(index_dir).sources()}
+    assert THORIUM_PAGE not in {s for s, _ in matched_sources(index_dir, "钍基熔盐", all_versions=True)}
+    assert index_paths([fresh_seeds], index_dir, workers=1).new == 1
+
+
+def test_bad_files_are_reported_and_the_rest_indexed(tmp_path, fresh_seeds):
+    (fresh_seeds / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00" * 100)
+    (fresh_seeds / "empty.txt").write_bytes(b"")
+    (fresh_seeds / "blank.md").write_text("  \n\n \n", encoding="utf-8")
+    (fresh_seeds / "latin1.txt").write_bytes("caf\xe9 na\xefve \xff\xfe".encode("latin-1") * 3 + b"\x80\x81\xfe\xff")
+    (fresh_seeds / "gbk.txt").write_bytes("# 标题\n\n钍基熔盐实验堆在甘肃建成。".encode("gb18030"))
+    (fresh_seeds / "bom.txt").write_bytes("\ufeff# 有BOM的页面\n\n正文第一段。".encode("utf-8"))
+    bad_meta = fresh_seeds / "meta.txt"
+    bad_meta.write_text("# 标题\n\n正文。", encoding="utf-8")
+    (fresh_seeds / "meta.meta.json").write_text("{not json", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    summary = index_paths([fresh_seeds], index_dir, workers=1)
+    failed = {Path(p).name: message for p, message in summary.failed}
+    assert set(failed) == {"binary.txt", "empty.txt", "blank.md", "latin1.txt", "meta.txt"}
+    assert all("\n" not in m for m in failed.values())
+    assert summary.new == 7
+    assert ("gbk", 1) in matched_sources(index_dir, "钍基熔盐")
+
+
+def test_sidecar_metadata_is_returned_and_filterable(tmp_path, fresh_seeds):
+    (fresh_seeds / f"{THORIUM_PAGE}.meta.json").write_text(
+        '{"publication": "人民日报", "date": "2025年12月7日", "page": 3, "edition": "海外版"}', encoding="utf-8")
+    index_dir = tmp_path / "index"
+    index_paths([fresh_seeds], index_dir, workers=1)
+    assert {s for s, _ in matched_sources(index_dir, "钍基熔盐", publication="人民日报")} == {THORIUM_PAGE}
+    assert {s for s, _ in matched_sources(index_dir, "钍基熔盐", date_from="2025-12-01", date_to="2025-12-31")} == {THORIUM_PAGE}
+    assert matched_sources(index_dir, "钍基熔盐", date_from="2026-01-01") == set()
+    assert {s for s, _ in matched_sources(index_dir, "钍基熔盐", meta=(("edition", "海外版"),))} == {THORIUM_PAGE}
+    response = Corpus(index_dir).search(SearchRequest(query="钍基熔盐", sources=(THORIUM_PAGE,)))
+    assert response.articles[0].variants[0].metadata["page"] == 3
+
+
+def test_a_second_writer_gets_a_clear_error(tmp_path, fresh_seeds):
+    index_dir = tmp_path / "index"
+    index_paths([fresh_seeds], index_dir, workers=1)
+    with IndexSession(index_dir):
+        with pytest.raises(IndexBusy, match="another corpus process"):
+            index_paths([fresh_seeds], index_dir, workers=1)
+    assert index_paths([fresh_seeds], index_dir, workers=1).unchanged == 5
+
+
+def test_removing_from_a_missing_index_is_an_error(tmp_path):
+    with pytest.raises(IndexMissing):
+        remove_sources(["x"], tmp_path / "none")
+
+
+def test_a_killed_indexer_loses_nothing_already_committed(tmp_path, fresh_seeds):
+    index_dir = tmp_path / "index"
+    index_paths([fresh_seeds], index_dir, workers=1)
+    before = matched_sources(index_dir, "钍基熔盐")
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    for i in range(60):
+        (extra / f"copy{i}.txt").write_text((fresh_seeds / f"{THORIUM_PAGE}.txt").read_text(encoding="utf-8") + f"\n\n{i}。", encoding="utf-8")
+    process = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "index", str(extra), "--index", str(index_dir),
+                                "--workers", "1"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(2.5)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert matched_sources(index_dir, "钍基熔盐") == before
+    summary = index_paths([fresh_seeds], index_dir, workers=1)
+    assert summary.unchanged == 5

@@ -1,0 +1,88 @@
+"""The literal-match guarantee: search returns exactly the variants a substring scan finds."""
+from __future__ import annotations
+
+import random
+
+import pytest
+from whoosh import index as whoosh_index
+
+from search.query import matches, parse_query
+from search.request import SearchRequest
+
+NAMED_TERMS = [
+    "钍基熔盐", "熔盐实验", "产业创新深度", "72TB", "７２ＴＢ", "7TB", "G60", "g60", "1.64小时", "164小时",
+    "InnoMatch", "innomatch", "INNOMATCH", "钎基熔盐", "液氦燃料", "HEPS", '"(HEPS)"', "光源(HEPS)", "新质生产力", "，", "。",
+    "“新”", "3.5万", "35万", "新华社北京12月6日电", "腾冲科学论坛", "工业领域设备更新", "甘肃科学布局",
+    "钍", "堆", "x", "不存在的词语", "新华社记者", "2025", "5G", "AI",
+]
+BOOLEAN_QUERIES = [
+    "钍基熔盐 OR 钎基熔盐", "熔盐 -钎基", "新质生产力 NOT 72TB", '"新质 生产力" 熔盐', "(G60 OR InnoMatch) 上海",
+    "世界杯 OR 马克龙 OR 人工智能", "发展 -发展", "新华社 -(北京 OR 成都)",
+]
+
+
+@pytest.fixture(scope="module")
+def normalised_variants(seed_index):
+    """variant id -> (normalised text, latest) for every variant in the index: the brute-force reference."""
+    ix = whoosh_index.open_dir(str(seed_index))
+    with ix.searcher() as searcher:
+        return {f["variant_id"]: f["norm"] for f in searcher.documents(kind="variant", latest=True)}
+
+
+def sampled_terms(texts: list[str], count: int, seed: int = 7) -> list[str]:
+    """Random substrings of the normalised texts, 1-10 characters, many across jieba word boundaries."""
+    rng = random.Random(seed)
+    terms = []
+    while len(terms) < count:
+        text = rng.choice(texts)
+        length = rng.randint(1, 10)
+        start = rng.randrange(0, max(1, len(text) - length))
+        term = text[start:start + length]
+        if term.strip() and "\n" not in term and " " not in term and not term.startswith("-") and term not in ("OR", "NOT", "AND") and '"' not in term and "(" not in term and ")" not in term:
+            terms.append(term)
+    return terms
+
+
+def searched_ids(corpus, query: str) -> set[str]:
+    response = corpus.search(SearchRequest(query=query, limit=1000))
+    assert len(response.articles) == response.total_articles
+    found = {v.variant_id for a in response.articles for v in a.variants if v.matched}
+    assert len(found) == response.total_variants
+    return found
+
+
+def grep_ids(normalised_variants: dict[str, str], query: str) -> set[str]:
+    node = parse_query(query)
+    return {vid for vid, text in normalised_variants.items() if matches(node, text)}
+
+
+def test_named_terms_match_exactly_what_grep_finds(corpus, normalised_variants):
+    for term in NAMED_TERMS + BOOLEAN_QUERIES:
+        assert searched_ids(corpus, term) == grep_ids(normalised_variants, term), term
+
+
+def test_sampled_terms_have_zero_misses_and_zero_false_hits(corpus, normalised_variants):
+    terms = sampled_terms(list(normalised_variants.values()), 300)
+    misses = false_hits = 0
+    for term in terms:
+        got, expected = searched_ids(corpus, term), grep_ids(normalised_variants, term)
+        misses += len(expected - got)
+        false_hits += len(got - expected)
+    assert (misses, false_hits) == (0, 0)
+
+
+def test_sampled_pairs_of_terms_match_like_grep(corpus, normalised_variants):
+    terms = sampled_terms(list(normalised_variants.values()), 120, seed=11)
+    for first, second in zip(terms[::2], terms[1::2]):
+        for query in (f"{first} {second}", f"{first} OR {second}", f"{first} -{second}"):
+            assert searched_ids(corpus, query) == grep_ids(normalised_variants, query), query
+
+
+def test_phrase_of_words_matches_even_when_jieba_cuts_it_differently(corpus, normalised_variants):
+    # jieba segments 熔盐实验堆 inside a longer sentence differently from the term alone.
+    assert searched_ids(corpus, "熔盐实验") == grep_ids(normalised_variants, "熔盐实验") != set()
+
+
+def test_story_about_the_term_ranks_above_a_passing_mention(corpus):
+    response = corpus.search(SearchRequest(query="新质生产力", limit=20))
+    assert response.articles[0].title.startswith("攀高逐")

@@ -1,0 +1,355 @@
+"""Segmentation of OCR'd pages into articles: the five seed pages, small made-up pages, and properties."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer.normalise import normalise_text
+from indexer.records import Article
+from indexer.segment import segment_page
+
+PANGAO = "攀高逐“新” “质”胜未来"
+# A photo credit: it may end a caption block, never sit inside body text.
+CREDIT = re.compile(r"新华社记者\s*\S{2,4}(?:\s+\S{2,4})*\s*摄|新华/传真")
+
+
+@pytest.fixture(scope="module")
+def seg(seed_pages: dict[str, str]):
+    """Articles of the seed page whose file name starts with the given number."""
+    cache: dict[str, list[Article]] = {}
+
+    def articles(number: str) -> list[Article]:
+        if number not in cache:
+            (stem,) = [s for s in seed_pages if s.startswith(number)]
+            cache[number] = segment_page(seed_pages[stem])
+        return cache[number]
+
+    return articles
+
+
+def titled(articles: list[Article], title: str) -> Article:
+    (article,) = [a for a in articles if a.title == title]
+    return article
+
+
+def subheads(article: Article) -> list[str]:
+    return [b.text for b in article.blocks if b.kind == "subhead"]
+
+
+def paragraphs(article: Article) -> list[str]:
+    return [b.text for b in article.blocks if b.kind == "body"]
+
+
+# --- 000: five articles, a caption inside a cut sentence, a photo at the foot ---
+
+def test_000_articles(seg):
+    assert [a.title for a in seg("000")] == [
+        PANGAO,
+        "征求对经济工作的意见和建议 中共中央召开党外人士座谈会",
+        "我国货物贸易进出口 连续10个月保持增长",
+        "工业和信息化部发布14个行业 数字化转型“场景导航图”",
+        "",
+    ]
+    assert [a.ordinal for a in seg("000")] == [0, 1, 2, 3, 4]
+
+
+def test_000_head_fields_and_byline_wrap(seg):
+    story = titled(seg("000"), PANGAO)
+    assert story.kicker == "——新质生产力发展一线见闻"
+    assert story.byline == "□新华社记者 刘开雄 刘羽佳 胡喆"
+    assert subheads(story)[0] == "以科技创新为引领 新质生产力稳步发展"
+
+
+def test_000_caption_taken_out_of_the_sentence_it_interrupts(seg):
+    story = titled(seg("000"), PANGAO)
+    assert story.captions == ["机器人在北京小米汽车工厂车间流水线上工作(2025年6月16日报)。新华社记者 郑煥松 摄"]
+    assert any("扎实推进产业数字化；甘肃科学布局建设数据中心" in p for p in paragraphs(story))
+    assert not any("郑煥松" in p for p in paragraphs(story))
+
+
+def test_000_column_break_inside_a_number_rejoined(seg):
+    story = titled(seg("000"), PANGAO)
+    assert any("合肥都市圈等10个要素市场化配置综合改革试点" in p for p in paragraphs(story))
+    trade = seg("000")[3]
+    assert any("准确找到转型切入点。" in p for p in paragraphs(trade))
+
+
+def test_000_continuation_and_glued_dateline(seg):
+    meeting, trade = seg("000")[1], seg("000")[2]
+    assert meeting.continuation == "(上接第1版)"
+    assert paragraphs(meeting)[0].startswith("他们完全赞同")
+    assert any("深入贯彻党的二十大和二十届历次全会精神" in p for p in paragraphs(meeting))
+    assert trade.dateline == "新华社北京12月8日电(记者黄轶铭 邹多为)"
+    assert paragraphs(trade)[0].startswith("海关总署12月8日发布数据")
+
+
+def test_000_photo_at_the_foot_is_its_own_article(seg):
+    photo = seg("000")[-1]
+    assert photo.body == []
+    (caption,) = photo.captions
+    assert caption.startswith("12月7日，冠军中国队在颁奖仪式上举起奖杯。当日，")
+    assert caption.endswith("新华社记者 胥冰洁 摄")
+    assert "冠军" not in seg("000")[3].display_text()
+
+
+# --- 001: closing datelines, plain-text sub-heads, repeated sentences, a wrapped title ---
+
+def test_001_articles(seg):
+    assert [a.title for a in seg("001")] == [
+        "攀高逐“新”“质”胜未来",
+        "法国总统马克龙: 法中肩负共同责任 共迎时代挑战",
+        "上海合作组织秘书长接受新华社书面专访",
+        "我国成功发射卫星互联网低轨14组卫星",
+        "怎样理解促进人才区域协调发展",
+        "为什么要全面实施“人工智能+”行动",
+        "2025腾冲科学论坛聚焦前沿科技与产业融合新路径",
+    ]
+
+
+def test_001_closing_dateline_and_wrapped_subhead(seg):
+    story = seg("001")[0]
+    assert story.dateline == "(新华社北京12月6日电)"
+    assert "打通堵点卡点 推动科技创新和产业创新深度融合" in subheads(story)
+    assert "持续推进改革 不断健全适应新质生产力发展的体制机制" in subheads(story)
+    assert any(p.startswith("在制造业技术改造升级工程、工业领域设备更新") for p in paragraphs(story))
+    assert any(p.startswith("打通“从1到100”的卡点,让更多成果从实验室走向生产线") for p in paragraphs(story))
+
+
+def test_001_dateline_wrapped_inside_the_reporters(seg):
+    macron = seg("001")[1]
+    assert macron.dateline.startswith("新华社成都12月6日电")
+    assert "康锦谦 刘杨" in macron.dateline
+    assert paragraphs(macron)[0].startswith("“中国与法国肩负着共同责任。”")
+
+
+def test_001_photo_between_articles(seg):
+    interview, photo = seg("001")[2], seg("001")[3]
+    assert paragraphs(interview)[-1].endswith("互不干涉内政。")
+    assert photo.body == []
+    assert photo.captions[0].startswith("12月6日15时53分")
+    assert photo.captions[0].endswith("新华社记者 郭程 摄")
+
+
+def test_001_duplicated_title_line_is_not_another_article(seg):
+    talent = seg("001")[4]
+    assert talent.dateline == "新华社北京12月5日电"
+    assert subheads(talent) == ["学习规划建议每日问答"]
+    assert paragraphs(talent)[-1].endswith("人才高地建设布")  # cut by the page, not glued to the next title
+
+
+def test_001_sentence_printed_three_times_collapses(seg):
+    ai = seg("001")[5]
+    assert ai.body_text().count("人工智能技术突破与经济社会各领域深度融合") == 1
+    assert any(p.startswith("第四,推进人工智能商业化规模应用是一项长期、复杂的系统工程,需要") for p in paragraphs(ai))
+
+
+def test_001_hard_wraps_joined_in_title_and_body(seg):
+    forum = seg("001")[6]
+    assert forum.dateline == "新华社昆明12月6日电 (记者胡了然 王安浩伟)"
+    assert paragraphs(forum)[0].startswith("2025腾冲科学论坛12月6日在云南省腾冲市开幕,包括诺贝尔物理学奖获得者康斯坦丁·诺沃肖洛夫")
+    assert any(p.startswith("本届论坛首次设立腾冲青年科学家奖") for p in paragraphs(forum))
+
+
+# --- 002: no markdown, content printed after a closing dateline, blocks printed three times ---
+
+def test_002_story_is_first_and_closed_by_its_dateline(seg):
+    story = seg("002")[0]
+    assert story.title == PANGAO
+    assert story.kicker == "——新质生产力发展一线见闻"
+    assert story.byline == "■新华社记者 刘开雄 刘羽佳 胡喆"
+    assert story.dateline == "新华社北京12月6日电"
+    assert subheads(story) == ["以科技创新为引领 新质生产力稳步发展", "打通堵点卡点 推动科技创新和产业创新深度融合"]
+    assert not re.search("世界杯|姆巴佩|小组赛", story.display_text())
+
+
+def test_002_caption_is_a_block_not_part_of_a_sentence(seg):
+    story = seg("002")[0]
+    (caption,) = story.captions
+    assert caption.startswith("2025年6月28日在中国科学技术馆") and caption.endswith("■新华社记者 金立旺 摄")
+    assert any("推动形成与新质生产力发展相适应的体机制，政策连续打出“组合拳”" in p for p in paragraphs(story))
+
+
+def test_002_world_cup_story_and_its_repeats(seg):
+    cup = titled(seg("002"), "世界杯签运落定 四大看点拉满")
+    assert cup.byline == "■新华社记者 岳冉冉 肖世尧 吴晓凌"
+    assert cup.captions == ["2026美加墨世界杯小组赛抽签结果。", "新华社记者 吴晓凌 摄"]
+    assert subheads(cup) == ["抽签新规保底 “死亡之组”未现", "潜在变数犹存 小组赛看点拉满", "实力强组林立 晋级悬念陡增"]
+    text = cup.body_text()
+    for repeated in ("可以预见，像I组和L组", "此外，H组", "欧洲附加赛的胜者", "小组赛的另一个焦点是球星"):
+        assert text.count(repeated) == 1, repeated
+    assert "可以预见，像I组和L组，可能会出现多场平局或小比分胜负。在这种情况下，净胜球" in text
+    assert "虽然传统意义上“三强争霸、一强出局”的死亡之组未出现" in text
+
+
+def test_002_text_after_the_closing_dateline_is_another_article(seg):
+    articles = seg("002")
+    assert len(articles) == 3
+    between = articles[1]
+    assert between.title == ""
+    # What repeats the closed story is dropped; what does not is kept, outside it.
+    assert not between.body_text().count("发展新质生产力，既是发展命题，也是改革命题。")
+    assert paragraphs(between)[0].startswith("今年9月，国务院印发《关于全国部分地区要素市场化配置")
+    assert any(p.startswith("除了姆巴佩与哈兰德外") for p in paragraphs(between))
+
+
+# --- 003: '##' for titles and sub-heads alike, a sidebar, an untitled continuation ---
+
+def test_003_articles(seg):
+    assert [a.title for a in seg("003")] == [
+        PANGAO, "政务简报", "从“贵阳制造”迈向“全球通用”", "找准新赛道 闯出新天地", "", "扎根乡土 情系民生",
+    ]
+
+
+def test_003_story_caption_bold_subhead_and_inline_tags(seg):
+    story = seg("003")[0]
+    (caption,) = story.captions
+    assert "高能同步辐射光源(HEPS)" in caption and caption.endswith("(无人机照片,2024年12月27日摄)。 新华/传真")
+    assert any("230多家卓越级智能工厂,持续推动的转型升级" in p for p in paragraphs(story))
+    assert "推动科技创新和产业创新深度融合" in subheads(story)
+    assert "为代表的新质生产力不断增强" in story.body_text()
+    assert story.dateline == "新华社北京12月6日电"
+
+
+def test_003_sidebar_and_untitled_continuation(seg):
+    _, brief, company, sidebar, untitled, profile = seg("003")
+    assert paragraphs(brief)[-1] == "(贵阳日报融媒体中心记者 汤欣健)"
+    assert company.continuation == "(上接1版)"
+    assert subheads(company) == ["全球化密码:生于贵州,链通世界"]
+    assert paragraphs(company)[-1] == "日本人口老龄化严重,公共交通司机短"
+    assert sidebar.kicker == "■记者手记"
+    assert paragraphs(sidebar)[0].startswith("从贵阳高新区的初创企业")
+    assert untitled.continuation == "(上接1版)"
+    assert paragraphs(untitled)[0].startswith("这条链条的终点")
+    assert subheads(untitled) == ["以循环效益实现双赢", "以“绿色”支撑发展雄心"]
+
+
+def test_003_profile_with_kicker_and_trailing_column_label_dropped(seg):
+    profile = seg("003")[-1]
+    assert profile.kicker == "——记乌当区羊昌镇第十九届人大代表刘丽"
+    assert subheads(profile) == [
+        "念民之所忧 化解治理难", "行民之所盼 引领致富路", "履为民之责 搭建“连心桥”",
+    ]
+    assert paragraphs(profile)[-1].endswith("她还组")
+    assert not any("民有所呼" in a.display_text() for a in seg("003"))
+
+
+# --- 004: the second half of the story, its last paragraphs printed twice ---
+
+def test_004_one_continued_article_without_its_repeated_tail(seg):
+    (story,) = seg("004")
+    assert story.title == PANGAO
+    assert story.continuation == "(上接第一版)"
+    assert paragraphs(story)[0].startswith("“人造太阳”")
+    assert story.dateline == "新华社北京12月6日电"
+    text = story.body_text()
+    for repeated in ("全岛8个对外开放口岸", "持续扩大高水平对外开放", "展望“十五五”"):
+        assert text.count(repeated) == 1, repeated
+    assert any("各地立足自身资源禀赋、发挥比较优势，向新而行的实践蓬勃开展。" in p for p in paragraphs(story))
+
+
+# --- all seeds ---
+
+SEED_NUMBERS = ("000", "001", "002", "003", "004")
+
+
+@pytest.mark.parametrize("number", SEED_NUMBERS)
+def test_seed_text_is_clean(seg, number):
+    for article in seg(number):
+        text = article.display_text()
+        assert "  \n" not in text and "<sub>" not in text and "**" not in text
+        for line in text.split("\n"):
+            assert line.strip() and line.strip() != "·"
+            assert not line.startswith("#")
+        for block in article.body:
+            assert not CREDIT.search(block.text), block.text
+
+
+@pytest.mark.parametrize("number", SEED_NUMBERS)
+def test_seed_paragraphs_are_not_repeated_within_an_article(seg, number):
+    for article in seg(number):
+        keys = [normalise_text(b.text) for b in article.blocks]
+        assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize("number", SEED_NUMBERS)
+def test_seed_segmentation_is_deterministic(seed_pages, seg, number):
+    (stem,) = [s for s in seed_pages if s.startswith(number)]
+    assert segment_page(seed_pages[stem]) == seg(number)
+
+
+# --- small pages: one rule each ---
+
+def test_text_after_a_closing_dateline_starts_a_new_article():
+    page = "# 标题甲\n\n第一段。\n\n新华社北京12月6日电\n\n第一段。\n\n另一篇的正文。\n"
+    first, second = segment_page(page)
+    assert first.dateline == "新华社北京12月6日电" and paragraphs(first) == ["第一段。"]
+    assert second.title == "" and paragraphs(second) == ["另一篇的正文。"]
+
+
+def test_heading_followed_by_byline_starts_an_article_but_between_paragraphs_is_a_subhead():
+    page = "# 总标题\n\n正文一。\n\n## 小标题\n\n正文二。\n\n## 新的标题\n\n本报记者 张三\n\n正文三。\n"
+    first, second = segment_page(page)
+    assert subheads(first) == ["小标题"]
+    assert second.title == "新的标题" and second.byline == "本报记者 张三"
+
+
+def test_dateline_with_an_unclosed_reporter_group_is_left_in_the_paragraph():
+    (article,) = segment_page("# 标题\n\n新华社北京12月6日电(记者 张三 李四今天发布消息。\n")
+    assert article.dateline == ""
+    assert paragraphs(article) == ["新华社北京12月6日电(记者 张三 李四今天发布消息。"]
+
+
+def test_caption_with_credit_on_its_own_line_between_parts_of_a_sentence():
+    page = "# 标题\n\n开头的句子写到一半，\n\n\n\n图为工人在车间工作。\n\n新华社发\n\n后一半写完了。\n"
+    (article,) = segment_page(page)
+    assert paragraphs(article) == ["开头的句子写到一半，后一半写完了。"]
+    assert article.captions == ["图为工人在车间工作。 新华社发"]
+
+
+def test_noise_lines_and_markup_are_dropped():
+    (article,) = segment_page("·\n\n# **标题**\n\n·\n正文<sub>里</sub>的字。\n\n---\n")
+    assert article.title == "标题"
+    assert paragraphs(article) == ["正文里的字。"]
+
+
+# --- properties over made-up pages ---
+
+TOKENS = [
+    "\n", "\n\n", "\n\n\n\n", "  \n", " ", "# ", "## ", "### ", "**", "·", "<sub>", "</sub>",
+    "新华社北京12月6日电", "(新华社北京12月6日电)", "(上接第1版)", "(上接1版)", "——新质生产力",
+    "□新华社记者 刘开雄", "■记者手记", "新华社记者 郭程 摄", "新华/传真", "图为", "(无人机照片,2024年12月27日摄)",
+    "攀高逐“新” “质”胜未来", "世界杯签运落定 四大看点拉满", "发展新质生产力，既是发展命题，也是改革命题。",
+    "人工智能技术突破与经济社会各领域深度融合。", "甘肃科", "学布局", "，", "。", "、", "”", "“", "(", ")",
+    "记者", "摄", "中", "国", "A", "1",
+]
+pages = st.lists(st.one_of(st.sampled_from(TOKENS), st.text(max_size=8)), max_size=60).map("".join)
+
+
+def is_subsequence(needle: str, haystack: str) -> bool:
+    chars = iter(haystack)
+    return all(c in chars for c in needle)
+
+
+def non_space(text: str) -> str:
+    return "".join(text.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(pages)
+def test_segmentation_never_invents_text_and_is_deterministic(page):
+    articles = segment_page(page)
+    source = non_space(page)
+    for article in articles:
+        for part in (article.title, article.kicker, article.byline, article.dateline, article.continuation):
+            assert is_subsequence(non_space(part), source)
+        for block in article.blocks:
+            assert block.kind in ("body", "subhead", "caption")
+            assert block.text and is_subsequence(non_space(block.text), source)
+        # Body and sub-heads keep their reading order.
+        assert is_subsequence(non_space(article.body_text()), source)
+        assert "  \n" not in article.display_text()
+    assert [a.ordinal for a in articles] == list(range(len(articles)))
+    assert segment_page(page) == articles
