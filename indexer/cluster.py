@@ -60,10 +60,19 @@ def shingle_hashes(text: str) -> np.ndarray:
     return np.unique(hashes & np.uint64(0xFFFFFFFF))
 
 
+def _minhash(hashvalues: np.ndarray | None = None) -> MinHash:
+    """A MinHash with the shared permutations (datasketch derives them anew for every object otherwise)."""
+    return MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, scheme=SCHEME, hashvalues=hashvalues,
+                   permutations=_PERMUTATIONS)
+
+
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
 def sketch(text: str) -> Sketch:
     """The MinHash sketch of a variant's normalised body text."""
     hashes = shingle_hashes(text)
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, scheme=SCHEME)
+    minhash = _minhash()
     if len(hashes):
         minhash.update_batch(hashes.tolist())
     return Sketch(minhash.hashvalues.astype(np.uint32).tobytes(), int(len(hashes)))
@@ -95,14 +104,14 @@ class StoryGrouper:
         """Record a variant whose story is already decided (when rebuilding from the index)."""
         self.members[variant_id] = (story_id, variant_sketch)
         if variant_sketch.size >= MIN_SHINGLES:
-            minhash = MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=variant_sketch.hashvalues(), scheme=SCHEME)
+            minhash = _minhash(variant_sketch.hashvalues())
             self.lsh.insert(variant_id, minhash, check_duplication=False)
 
     def best_story(self, variant_sketch: Sketch) -> str | None:
         """The story the variant belongs to, or None when it matches no indexed variant."""
         if variant_sketch.size < MIN_SHINGLES or not self.members:
             return None
-        minhash = MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=variant_sketch.hashvalues(), scheme=SCHEME)
+        minhash = _minhash(variant_sketch.hashvalues())
         best: tuple[float, float, str] | None = None
         for candidate in self.lsh.query(minhash):
             story_id, other = self.members[candidate]

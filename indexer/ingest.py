@@ -1,20 +1,15 @@
-"""Index files end to end: discover, read and prepare in worker processes, group and write in this one."""
+"""Index files end to end: discover, read and prepare pages, group and write them; jieba runs in whoosh's writer processes."""
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
-from indexer.analysis import load_jieba
 from indexer.prepare import PreparedPage, prepare_page
 from indexer.read import InputFile, ReadError, discover, read_page
 from indexer.write import IndexSession
-
-# Below this many files a worker pool costs more (a jieba dictionary load each) than it saves.
-MIN_FILES_FOR_POOL = 8
 
 
 @dataclass
@@ -64,14 +59,11 @@ def _prepare(task: tuple[InputFile, str | None]) -> tuple[str, InputFile, object
         return "failed", item, f"{item.path}: cannot index ({type(exc).__name__}: {exc})"
 
 
-def _results(tasks: list[tuple[InputFile, str | None]], workers: int) -> Iterator[tuple[str, InputFile, object]]:
-    """Prepared results in input order, from a pool when it pays off."""
-    if workers <= 1 or len(tasks) < MIN_FILES_FOR_POOL:
-        yield from map(_prepare, tasks)
-        return
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with context.Pool(workers, initializer=load_jieba) as pool:
-        yield from pool.imap(_prepare, tasks, chunksize=2)
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _with_unique_sources(items: list[InputFile | ReadError], summary: IndexSummary) -> list[InputFile]:
@@ -90,20 +82,23 @@ def _with_unique_sources(items: list[InputFile | ReadError], summary: IndexSumma
 
 
 def index_paths(paths: list[Path], index_dir: Path, *, workers: int | None = None, wait_seconds: float = 0.0,
+                id_from: str = "stem",
                 on_start: Callable[[int], None] | None = None,
                 on_file: ProgressCallback | None = None) -> IndexSummary:
     """Index files and directories into `index_dir`; one commit at the end, nothing written on failure."""
     started = time.perf_counter()
     summary = IndexSummary()
-    items = _with_unique_sources(list(discover(paths)), summary)
+    items = _with_unique_sources(list(discover(paths, id_from)), summary)
     if on_start:
         on_start(len(items))
     workers = workers or os.cpu_count() or 1
-    with IndexSession(index_dir, wait_seconds=wait_seconds) as session:
+    expected_chars = sum(_size(item.path) for item in items) // 3
+    with IndexSession(index_dir, wait_seconds=wait_seconds, expected_chars=expected_chars,
+                      workers=workers) as session:
         tasks = [(item, session.catalogue[item.source].content_hash if item.source in session.catalogue else None)
                  for item in items]
         stories_before = set(s for s, _ in session.grouper.members.values())
-        for status, item, payload in _results(tasks, workers):
+        for status, item, payload in map(_prepare, tasks):
             if status == "prepared":
                 assert isinstance(payload, PreparedPage)
                 is_new = item.source not in session.catalogue

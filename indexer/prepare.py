@@ -1,13 +1,12 @@
-"""Turn one page into index-ready variants: segment, normalise, segment into words, sketch.
+"""Turn one page into index-ready variants: segment into articles, normalise, sketch for grouping.
 
-This is the CPU-heavy half of indexing, run in worker processes; it needs no
-access to the index.
+It needs no access to the index; jieba runs later, inside the whoosh writer's
+processes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexer.analysis import words
 from indexer.cluster import Sketch, sketch
 from indexer.normalise import normalise, normalise_text
 from indexer.records import Page
@@ -24,8 +23,6 @@ class PreparedVariant:
     text: str
     norm: str
     offsets: bytes
-    title_words: list[str]
-    body_words: list[str]
     sketch: Sketch
 
 
@@ -50,8 +47,6 @@ def prepare_text(ordinal: int, title: str, head_lines: int, text: str, body: str
         text=text,
         norm=normalised.text,
         offsets=normalised.pack_offsets(),
-        title_words=words(normalise_text(title)),
-        body_words=words(normalised.text),
         sketch=sketch(normalise_text(body)),
     )
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -16,6 +17,7 @@ SIDECAR_SUFFIX = ".meta.json"
 MAX_FILE_BYTES = 64 * 1024 * 1024
 # A text file may hold a stray control character or two; more than this share is not text.
 MAX_CONTROL_SHARE = 0.01
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
 class ReadError(Exception):
@@ -30,7 +32,7 @@ class InputFile:
     source: str
 
 
-def discover(paths: list[Path]) -> Iterator[InputFile | ReadError]:
+def discover(paths: list[Path], id_from: str = "stem") -> Iterator[InputFile | ReadError]:
     """Yield the input files under `paths` (files as given, directories recursively), sorted.
 
     A path that does not exist is yielded as a ReadError so the caller can
@@ -43,15 +45,21 @@ def discover(paths: list[Path]) -> Iterator[InputFile | ReadError]:
                 if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not p.name.endswith(SIDECAR_SUFFIX)
             )
             for path in found:
-                yield InputFile(path, source_id(path))
+                yield InputFile(path, source_id(path, root, id_from))
         elif root.is_file():
-            yield InputFile(root, source_id(root))
+            yield InputFile(root, source_id(root, root.parent, id_from))
         else:
             yield ReadError(f"{root}: no such file or directory")
 
 
-def source_id(path: Path) -> str:
-    """The default source id of a file: its name without the suffix."""
+def source_id(path: Path, root: Path, id_from: str = "stem") -> str:
+    """A file's source id: its name without the suffix, or ("path") its path below `root` without it.
+
+    Ids from paths keep files apart that share a name in different folders
+    (pages/paper-a/p01.txt and pages/paper-b/p01.txt).
+    """
+    if id_from == "path":
+        return path.relative_to(root).with_suffix("").as_posix()
     return path.stem
 
 
@@ -70,8 +78,7 @@ def decode(raw: bytes, name: str) -> str:
             continue
     if text is None:
         raise ReadError(f"{name}: not valid UTF-8 or GB18030 text")
-    controls = sum(1 for c in text if ord(c) < 32 and c not in "\t\n\r\f\v")
-    if controls > MAX_CONTROL_SHARE * len(text):
+    if len(_CONTROL.findall(text)) > MAX_CONTROL_SHARE * len(text):
         raise ReadError(f"{name}: binary file (too many control characters)")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():

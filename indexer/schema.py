@@ -1,18 +1,19 @@
 """The whoosh schema: one document per article variant, plus one per source holding its catalogue entry."""
 from __future__ import annotations
 
-from whoosh import fields
+from whoosh import columns, fields
 
-from indexer.analysis import BigramTokenizer, JiebaTokenizer
+from indexer.analysis import WordsField
 
 VARIANT = "variant"
 SOURCE = "source"
+MANIFEST = "manifest"
 TITLE_BOOST = 2.5
 META_PREFIX = "meta_"
 
 
 def build_schema() -> fields.Schema:
-    """Fields for ranking (jieba words), literal matching (bigrams), filtering, grouping and display.
+    """Fields for ranking (jieba words), filtering, grouping and display; `key` joins the literal index.
 
     The analyzers are bare tokenizers: their input is already normalised, and
     no stemming or stop-word filter may touch Chinese text.
@@ -22,12 +23,13 @@ def build_schema() -> fields.Schema:
         variant_id=fields.ID(stored=True, unique=True),
         article_id=fields.ID(stored=True, sortable=True),
         source=fields.ID(stored=True, sortable=True),
-        version=fields.NUMERIC(stored=True, sortable=True),
+        version=fields.STORED(),
         latest=fields.BOOLEAN(stored=True),
-        ordinal=fields.NUMERIC(stored=True),
-        title=fields.TEXT(analyzer=JiebaTokenizer(), stored=True, field_boost=TITLE_BOOST),
-        body=fields.TEXT(analyzer=JiebaTokenizer(), phrase=False),
-        chars=fields.TEXT(analyzer=BigramTokenizer(), phrase=True),
+        ordinal=fields.STORED(),
+        title=WordsField(stored=True, field_boost=TITLE_BOOST),
+        body=WordsField(),
+        # A column, not terms: it is only ever read whole, to join documents to the literal index.
+        key=fields.COLUMN(columns.NumericColumn("Q")),
         text=fields.STORED(),
         head_lines=fields.STORED(),
         norm=fields.STORED(),
@@ -41,6 +43,8 @@ def build_schema() -> fields.Schema:
         indexed_at=fields.STORED(),
         articles=fields.STORED(),
         history=fields.STORED(),
+        segments=fields.STORED(),
+        next_key=fields.STORED(),
     )
     schema.add(META_PREFIX + "*", fields.ID(), glob=True)
     return schema

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 from whoosh.searching import Searcher
@@ -13,6 +14,8 @@ from whoosh.searching import Searcher
 from indexer.schema import SOURCE, build_schema
 
 # Relative to the working directory: run from the project root, that is the project's index/.
+# Keys of the literal index are positive and far below this; anything else is a column default.
+MAX_KEY = 1 << 40
 DEFAULT_INDEX = Path("index")
 INDEX_ENV = "CORPUS_INDEX"
 
@@ -112,3 +115,22 @@ def read_catalogue(searcher: Searcher) -> dict[str, SourceRecord]:
         record = source_record(searcher.stored_fields(docnum))
         records[record.source] = record
     return records
+
+
+def column_by_docnum(reader, field: str, default, dtype=object) -> np.ndarray:
+    """A column's value for every document number, `default` where a segment has no such column."""
+    values = np.full(reader.doc_count_all(), default, dtype=dtype)
+    for leaf, offset in reader.leaf_readers():
+        if leaf.has_column(field):
+            count = leaf.doc_count_all()
+            values[offset:offset + count] = np.fromiter(leaf.column_reader(field), dtype=dtype, count=count)
+    return values
+
+
+def document_keys(reader) -> np.ndarray:
+    """The literal-index key of every document number; 0 for deleted documents and those without a key."""
+    keys = column_by_docnum(reader, "key", 0, np.int64)
+    live = np.zeros(len(keys), dtype=bool)
+    live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+    keys[~live | (keys < 1) | (keys >= MAX_KEY)] = 0
+    return keys

@@ -1,10 +1,12 @@
-"""Write variants and catalogue entries to the index in one atomic commit, under the write lock.
+"""Write variants, catalogue entries and literal segments in one atomic commit, under the write lock.
 
 Versions: a changed source gets version N+1; the variants of version N stay
 searchable but are re-added with latest=False, so the default search (latest
-versions only) is a plain term filter. Story grouping state is a cache of what
-the index stores (each variant's sketch and story id), rebuilt when stale, so
-a crash between the commit and the cache write loses nothing.
+versions only) is a plain term filter. Each variant has a key that joins it to
+its text in the literal index; the list of live literal segments is a whoosh
+document, so it changes in the same commit. Story grouping state is a cache of
+what the index stores (each variant's sketch and story id), rebuilt when
+stale, so a crash between the commit and the cache write loses nothing.
 """
 from __future__ import annotations
 
@@ -17,16 +19,24 @@ from typing import Any
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
-from indexer.analysis import words
 from indexer.cluster import Sketch, StoryGrouper
+from indexer.literal import LITERAL_DIR, Segment, SegmentBuilder
 from indexer.metadata import index_terms
 from indexer.normalise import normalise_text
 from indexer.prepare import PreparedPage, PreparedVariant
-from indexer.schema import SOURCE, VARIANT
-from indexer.store import IndexBusy, SourceRecord, open_index, open_or_create_index, read_catalogue
+from indexer.schema import MANIFEST, SOURCE, VARIANT
+from indexer.store import (IndexBusy, SourceRecord, document_keys, open_index, open_or_create_index,
+                           read_catalogue)
 
 GROUPER_CACHE = "stories.pickle"
 WRITER_MEMORY_MB = 256
+# A literal segment is written once this many characters are buffered: bounds indexing memory.
+SEGMENT_CHARS = 8_000_000
+# More segments than this at a commit and the smallest older ones are merged into one.
+MAX_SEGMENTS = 12
+# Below this many characters a run is indexed in one process: whoosh's worker processes cost more.
+PARALLEL_MIN_CHARS = 2_000_000
+MANIFEST_ID = f"{MANIFEST}:literal"
 
 
 def variant_id(source: str, version: int, ordinal: int) -> str:
@@ -39,6 +49,16 @@ def source_doc_id(source: str) -> str:
     return f"{SOURCE}:{source}"
 
 
+def read_manifest(searcher: Searcher) -> dict[str, Any]:
+    """The literal index manifest of the searcher's generation: live segments, retired ones, next key."""
+    stored = searcher.document(variant_id=MANIFEST_ID)
+    if not stored:
+        return {"segments": [], "retired": [], "next_key": 1}
+    segments = stored.get("segments") or {}
+    return {"segments": list(segments.get("live", [])), "retired": list(segments.get("retired", [])),
+            "next_key": stored.get("next_key", 1)}
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -46,15 +66,28 @@ def _now() -> str:
 class IndexSession:
     """One writing session: holds the write lock from open to commit or cancel."""
 
-    def __init__(self, index_dir: Path, wait_seconds: float = 0.0, create: bool = True) -> None:
+    def __init__(self, index_dir: Path, wait_seconds: float = 0.0, create: bool = True,
+                 expected_chars: int = 0, workers: int = 1) -> None:
         self.index_dir = index_dir
+        self.literal_dir = index_dir / LITERAL_DIR
         self.ix = open_or_create_index(index_dir) if create else open_index(index_dir)
+        parallel = workers > 1 and expected_chars >= PARALLEL_MIN_CHARS
+        options = {"procs": workers, "multisegment": True, "batchsize": 50} if parallel else {}
         try:
-            self.writer = self.ix.writer(timeout=wait_seconds, limitmb=WRITER_MEMORY_MB)
+            self.writer = self.ix.writer(timeout=wait_seconds, limitmb=WRITER_MEMORY_MB, **options)
         except LockError:
-            raise IndexBusy(f"{index_dir}: another corpus process is writing to this index; try again when it has finished") from None
+            raise IndexBusy(f"{index_dir}: another corpus process is writing to this index; "
+                            "try again when it has finished") from None
         self.searcher: Searcher = self.ix.searcher()
         self.catalogue: dict[str, SourceRecord] = read_catalogue(self.searcher)
+        manifest = read_manifest(self.searcher)
+        self.segments: list[str] = manifest["segments"]
+        self.committed_segments = set(self.segments)
+        self.removed_keys: set[int] = set()
+        self.retired: list[str] = []
+        self.next_key: int = manifest["next_key"]
+        self.builder = SegmentBuilder()
+        self._collect_garbage(set(manifest["segments"]) | set(manifest["retired"]))
         self.grouper = self._load_grouper()
         self.changed = False
 
@@ -64,6 +97,18 @@ class IndexSession:
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None:
             self.cancel()
+
+    def _collect_garbage(self, keep: set[str]) -> None:
+        """Delete literal files of no live or just-retired segment (left by merges or crashed runs).
+
+        Segments retired by the previous commit are kept one more generation for
+        readers that still use it.
+        """
+        if not self.literal_dir.is_dir():
+            return
+        for path in self.literal_dir.iterdir():
+            if path.name.split(".")[0] not in keep:
+                path.unlink(missing_ok=True)
 
     def _load_grouper(self) -> StoryGrouper:
         """The grouping state from its cache when it matches this index generation, else rebuilt."""
@@ -121,22 +166,32 @@ class IndexSession:
 
     def _add_variant(self, vid: str, story: str, page: PreparedPage, version: int,
                      variant: PreparedVariant, terms: dict[str, str]) -> None:
+        key = self.next_key
+        self.next_key += 1
+        self.builder.add(key, variant.norm)
+        if self.builder.chars >= SEGMENT_CHARS:
+            self._flush_segment()
         self.writer.add_document(
             kind=VARIANT, variant_id=vid, article_id=story, source=page.source, version=version,
-            latest=True, ordinal=variant.ordinal, title=variant.title_words, _stored_title=variant.title,
-            body=variant.body_words,
-            chars=variant.norm, text=variant.text, head_lines=variant.head_lines, norm=variant.norm, offsets=variant.offsets,
-            sketch=(variant.sketch.size, variant.sketch.signature), metadata=page.metadata, **terms,
+            latest=True, ordinal=variant.ordinal, key=key, title=normalise_text(variant.title),
+            _stored_title=variant.title, body=variant.norm, text=variant.text, head_lines=variant.head_lines,
+            norm=variant.norm, offsets=variant.offsets, sketch=(variant.sketch.size, variant.sketch.signature),
+            metadata=page.metadata, **terms,
         )
 
+    def _flush_segment(self) -> None:
+        if len(self.builder):
+            self.segments.append(self.builder.write(self.literal_dir))
+            self.builder = SegmentBuilder()
+
     def _demote(self, source: str) -> None:
-        """Re-add the source's current latest variants with latest=False."""
+        """Re-add the source's current latest variants with latest=False (same keys: same literal text)."""
+        keys = self.searcher.reader().column_reader("key")
         for docnum in list(self.searcher.document_numbers(kind=VARIANT, source=source, latest=True)):
             stored = dict(self.searcher.stored_fields(docnum))
             self.writer.delete_by_term("variant_id", stored["variant_id"])
-            terms = index_terms(stored.get("metadata") or {})
-            stored.update(latest=False, title=words(normalise_text(stored["title"])), _stored_title=stored["title"],
-                          body=words(stored["norm"]), chars=stored["norm"], **terms)
+            stored.update(latest=False, key=keys[docnum], title=normalise_text(stored["title"]), _stored_title=stored["title"],
+                          body=stored["norm"], **index_terms(stored.get("metadata") or {}))
             self.writer.add_document(**stored)
 
     def _write_source(self, record: SourceRecord) -> None:
@@ -148,27 +203,60 @@ class IndexSession:
         )
 
     def remove_source(self, source: str) -> bool:
-        """Delete every version of a source and its catalogue entry; False when it is not indexed."""
+        """Delete every version of a source and its catalogue entry; False when it is not indexed.
+
+        Its texts stay in the literal segments until a merge drops them: whoosh
+        no longer holds their keys, so searches ignore them.
+        """
         if source not in self.catalogue:
             return False
+        keys = document_keys(self.searcher.reader())
         for docnum in self.searcher.document_numbers(kind=VARIANT, source=source):
             self.grouper.remove(self.searcher.stored_fields(docnum)["variant_id"])
+            self.removed_keys.add(int(keys[docnum]))
         self.writer.delete_by_term("source", source)
         del self.catalogue[source]
         self.changed = True
         return True
 
+    def _merge_segments(self) -> None:
+        """Merge the smallest committed literal segments into one when there are too many, keeping live texts.
+
+        This session's own segments hold only live texts and are left alone.
+        """
+        if len(self.segments) <= MAX_SEGMENTS:
+            return
+        older = [name for name in self.segments if name in self.committed_segments]
+        opened = sorted((Segment(self.literal_dir, name) for name in older), key=lambda s: len(s.keys))
+        merging = opened[:max(2, len(self.segments) - MAX_SEGMENTS // 2)]
+        live_keys = set(document_keys(self.searcher.reader()).tolist()) - self.removed_keys
+        merged = SegmentBuilder()
+        for segment in merging:
+            for key, text in segment.texts():
+                if key in live_keys:
+                    merged.add(key, text)
+        names = {s.name for s in merging}
+        self.segments = [name for name in self.segments if name not in names]
+        if len(merged):
+            self.segments.append(merged.write(self.literal_dir))
+        self.retired += sorted(names)
+
     def commit(self) -> None:
         """Make everything added visible at once, then refresh the grouping cache; a no-op if nothing changed."""
-        self.searcher.close()
         if not self.changed:
+            self.searcher.close()
             self.writer.cancel()
             return
+        self._flush_segment()
+        self._merge_segments()
+        self.searcher.close()
+        self.writer.update_document(kind=MANIFEST, variant_id=MANIFEST_ID, next_key=self.next_key,
+                                    segments={"live": self.segments, "retired": self.retired})
         self.writer.commit()
         self._save_grouper()
 
     def cancel(self) -> None:
-        """Drop everything added in this session and release the lock."""
+        """Drop everything added in this session and release the lock (the next session deletes its segments)."""
         self.searcher.close()
         self.writer.cancel()
 
@@ -176,3 +264,4 @@ class IndexSession:
         """Counts of the grouping state: variants and stories (including this session's)."""
         stories = {story for story, _ in self.grouper.members.values()}
         return {"variants": len(self.grouper), "stories": len(stories)}
+

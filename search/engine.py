@@ -6,18 +6,19 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
-from whoosh.searching import Searcher
 
 from indexer.normalise import Normalised
 from indexer.schema import VARIANT
 from indexer.store import SourceRecord, open_index, read_catalogue, resolve_index_dir
-from search.group import StoryHits, group_hits
-from search.query import Term, parse_query, positive_terms
-from search.rank import RANKING, run
+from search.group import StoryHits, top_stories
+from search.query import Node, Term, parse_query, positive_terms
+from search.rank import RANKING, matching, scored
 from search.request import SearchRequest
 from search.results import ArticleHit, ArticleView, SearchResponse, VariantHit, VariantText
 from search.snippet import Snippet, aligned_snippet, lead_snippet, matched_snippet
+from search.view import View
 
 
 def _variant_order(variant: VariantHit) -> tuple:
@@ -25,76 +26,78 @@ def _variant_order(variant: VariantHit) -> tuple:
 
 
 class Corpus:
-    """A searchable index on disk. Safe to share between threads: each thread gets its own searcher,
-    reopened when the index has a new commit, so readers never see a half-written state."""
+    """A searchable index on disk. Safe to share between threads: each thread gets its own view,
+    rebuilt when the index has a new commit, so readers never see a half-written state."""
 
     def __init__(self, index_dir: str | Path | None = None) -> None:
         self.index_dir = resolve_index_dir(index_dir)
         self._local = threading.local()
 
-    def _searcher(self) -> Searcher:
-        """This thread's searcher over the latest commit."""
+    def _view(self) -> View:
+        """This thread's view of the latest commit."""
         ix = getattr(self._local, "ix", None)
         if ix is None:
             ix = self._local.ix = open_index(self.index_dir)
-        generation = ix.latest_generation()
-        if getattr(self._local, "generation", None) != generation:
-            old = getattr(self._local, "searcher", None)
-            if old is not None:
-                old.close()
+        view = getattr(self._local, "view", None)
+        if view is None or view.generation != ix.latest_generation():
+            if view is not None:
+                view.close()
             # A new searcher, never refresh(): whoosh's refresh miscounts after deletions.
-            self._local.searcher = ix.searcher(weighting=RANKING)
-            self._local.generation = generation
-        return self._local.searcher
+            self._local.view = view = View(ix, self.index_dir, RANKING)
+        return view
 
     def generation(self) -> int:
         """The index's latest commit number (changes on every commit)."""
-        self._searcher()
-        return self._local.generation
+        return self._view().generation
 
     def search(self, request: SearchRequest) -> SearchResponse:
         """Run a query; one page of story groups, each with every in-scope variant and its snippet."""
         started = time.perf_counter()
         node = parse_query(request.query)
-        searcher = self._searcher()
-        scope = request.filter_query()
-        hits = run(searcher, node, scope)
-        story_column = searcher.reader().column_reader("article_id")
-        stories = group_hits(hits, lambda docnum: story_column[docnum])
+        view = self._view()
+        scope = view.scope(request.filter_query())
+        matched = matching(view, node, scope)
+        stories = top_stories(lambda limit: scored(view, node, matched, limit), len(matched),
+                              request.offset + request.limit, view.story_of, view.story_names.__getitem__)
+        page = stories[request.offset:]
         terms = positive_terms(node)
-        page = stories[request.offset:request.offset + request.limit]
-        articles = [self._article_hit(searcher, story, terms, scope) for story in page]
+        articles = [self._article_hit(view, node, story, terms, matched, scope) for story in page]
         return SearchResponse(
             query=request.query,
-            total_articles=len(stories),
-            total_variants=len(hits),
+            total_articles=len(np.unique(view.story_of[matched])),
+            total_variants=len(matched),
             offset=request.offset,
             limit=request.limit,
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             articles=articles,
         )
 
-    def _article_hit(self, searcher: Searcher, story: StoryHits, terms: list[Term], scope: wq.Query) -> ArticleHit:
+    def _article_hit(self, view: View, node: Node, story: StoryHits, terms: list[Term], matched: np.ndarray,
+                     scope: np.ndarray) -> ArticleHit:
+        members = view.story_members(story.story, scope)
+        matched_members = members[np.isin(members, matched, assume_unique=True)]
         scores = {hit.docnum: hit.score for hit in story.hits}
-        docnums = sorted(searcher.docs_for_query(wq.And([wq.Term("article_id", story.article_id), scope])))
-        stored = {docnum: searcher.stored_fields(docnum) for docnum in docnums}
+        missing = np.array([d for d in matched_members.tolist() if d not in scores], dtype=np.int64)
+        if len(missing):  # matched variants that ranked below the ones needed to order the stories
+            scores.update((hit.docnum, hit.score) for hit in scored(view, node, missing, None))
+        stored = {docnum: view.searcher.stored_fields(docnum) for docnum in members.tolist()}
         texts = {docnum: Normalised.unpack(fields["norm"], fields["offsets"]) for docnum, fields in stored.items()}
         snippets: dict[int, Snippet] = {}
-        best = max(scores, key=lambda d: (scores[d], -d))
+        best = min(scores, key=lambda d: (-scores[d], d))
         for docnum in sorted(scores, key=lambda d: -scores[d]):
             snippet = matched_snippet(stored[docnum]["text"], texts[docnum], terms)
             snippets[docnum] = snippet or lead_snippet(stored[docnum]["text"], texts[docnum],
                                                        stored[docnum].get("head_lines", 1))
         anchor = snippets[best].anchor
-        for docnum in docnums:
+        for docnum in members.tolist():
             if docnum not in snippets:
                 text = stored[docnum]["text"]
                 snippets[docnum] = (aligned_snippet(text, texts[docnum], anchor, terms)
                                     or lead_snippet(text, texts[docnum], stored[docnum].get("head_lines", 1)))
-        variants = sorted((self._variant_hit(stored[d], d in scores, scores.get(d), snippets[d]) for d in docnums),
-                          key=_variant_order)
+        variants = sorted((self._variant_hit(stored[d], d in scores, scores.get(d), snippets[d])
+                           for d in members.tolist()), key=_variant_order)
         title = stored[best].get("title") or next((v.title for v in variants if v.title), "")
-        return ArticleHit(story.article_id, title, story.score, variants)
+        return ArticleHit(view.story_names[story.story], title, story.score, variants)
 
     @staticmethod
     def _variant_hit(fields: dict[str, Any], matched: bool, score: float | None, snippet: Snippet) -> VariantHit:
@@ -106,7 +109,7 @@ class Corpus:
 
     def article(self, article_id: str, all_versions: bool = False) -> ArticleView | None:
         """A story with the full text of every variant (latest versions unless all are asked for)."""
-        searcher = self._searcher()
+        searcher = self._view().searcher
         clauses = [wq.Term("kind", VARIANT), wq.Term("article_id", article_id)]
         if not all_versions:
             clauses.append(wq.Term("latest", True))
@@ -124,20 +127,19 @@ class Corpus:
 
     def sources(self) -> list[SourceRecord]:
         """The catalogue: every source with its versions and metadata, by id."""
-        return sorted(read_catalogue(self._searcher()).values(), key=lambda r: r.source)
+        return sorted(read_catalogue(self._view().searcher).values(), key=lambda r: r.source)
 
     def stats(self) -> dict[str, Any]:
         """Counts of sources, variants and stories, and the index's size on disk."""
-        searcher = self._searcher()
-        latest = set(searcher.docs_for_query(wq.And([wq.Term("kind", VARIANT), wq.Term("latest", True)])))
-        every = set(searcher.docs_for_query(wq.Term("kind", VARIANT)))
-        story_column = searcher.reader().column_reader("article_id")
+        view = self._view()
+        latest = view.scope(wq.And([wq.Term("kind", VARIANT), wq.Term("latest", True)]))
+        every = view.scope(wq.Term("kind", VARIANT))
         return {
             "index": str(self.index_dir),
-            "generation": self._local.generation,
-            "sources": len(read_catalogue(searcher)),
+            "generation": view.generation,
+            "sources": len(read_catalogue(view.searcher)),
             "variants": len(latest),
             "variants_all_versions": len(every),
-            "stories": len({story_column[d] for d in latest}),
-            "size_bytes": sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file()),
+            "stories": len(np.unique(view.story_of[latest])),
+            "size_bytes": sum(p.stat().st_size for p in self.index_dir.rglob("*") if p.is_file()),
         }

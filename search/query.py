@@ -15,6 +15,8 @@ from indexer.normalise import normalise_text
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
+# The parser recurses per level of parentheses, so nesting is bounded well below Python's recursion limit.
+MAX_DEPTH = 32
 QUOTES = '"\uff02'
 _TOKEN = re.compile(r'\s*(?:(?P<quoted>[-]?["\uff02][^"\uff02]*["\uff02]?)|(?P<word>[^\s"\uff02]+))')
 
@@ -84,6 +86,7 @@ class _Parser:
         self.tokens = tokens
         self.pos = 0
         self.terms = 0
+        self.depth = 0
 
     def peek(self) -> str | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -138,10 +141,14 @@ class _Parser:
     def atom(self) -> Node:
         token = self.take()
         if token == "(":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise QueryError(f"parentheses nested too deeply (at most {MAX_DEPTH} levels)")
             node = self.conjunction()
             if self.peek() != ")":
                 raise QueryError("unbalanced parentheses: '(' without ')'")
             self.take()
+            self.depth -= 1
             return node
         return self.term(token)
 

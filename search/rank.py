@@ -1,40 +1,51 @@
-"""Turn a parsed query into whoosh queries and run them: exact literal matching, BM25F ranking over jieba words.
+"""Decide which variants match (exactly, from the literal index) and order them (BM25F over jieba words).
 
-Which variants match is decided by the literal part alone, over the bigram
-field: a term is a phrase of its overlapping character bigrams, which occurs
-exactly where the term is a substring of the normalised text. The ranking
-part (jieba words of the positive terms in title and body, BM25F with the
-title weighted up) only orders what the literal part admits.
+Which variants match is decided by the literal index alone: a term matches
+exactly the variants whose normalised text contains it. The ranking part,
+jieba words of the positive terms in title and body scored by whoosh's BM25F
+with the title weighted up, only orders what the literal part admits.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
-from whoosh.searching import Searcher
 
 from indexer.analysis import words
 from search.query import And, Node, Not, Or, Term, positive_terms
+from search.view import View
 
 RANKING = scoring.BM25F(B=0.75, K1=1.2)
 
 
-def literal_query(node: Node) -> wq.Query:
-    """The whoosh query matching exactly the variants whose normalised text satisfies `node`."""
+@dataclass(frozen=True)
+class Hit:
+    """One matching variant: its document number and score."""
+
+    docnum: int
+    score: float
+
+
+def matching(view: View, node: Node, scope: np.ndarray) -> np.ndarray:
+    """Sorted document numbers within `scope` whose normalised text satisfies `node`."""
     if isinstance(node, Term):
-        text = node.text
-        if len(text) == 1:
-            # Position i holds text[i:i+2] (the last one text[i]), so a one-character term is a prefix.
-            return wq.Prefix("chars", text)
-        pairs = [text[i:i + 2] for i in range(len(text) - 1)]
-        return wq.Term("chars", pairs[0]) if len(pairs) == 1 else wq.Phrase("chars", pairs)
+        return np.intersect1d(view.docnums(view.literal.term_keys(node.text)), scope, assume_unique=True)
     if isinstance(node, Not):
-        return wq.Not(literal_query(node.child))
-    if isinstance(node, And):
-        return wq.And([literal_query(c) for c in node.children])
-    assert isinstance(node, Or)
-    return wq.Or([literal_query(c) for c in node.children])
+        return np.setdiff1d(scope, matching(view, node.child, scope), assume_unique=True)
+    if isinstance(node, Or):
+        found = np.zeros(0, dtype=np.int64)
+        for child in node.children:
+            found = np.union1d(found, matching(view, child, scope))
+        return found
+    assert isinstance(node, And)
+    # Positive parts first: they narrow the scope that exclusions then work within.
+    for child in sorted(node.children, key=lambda c: isinstance(c, Not)):
+        scope = matching(view, child, scope)
+        if not len(scope):
+            break
+    return scope
 
 
 def ranking_query(node: Node) -> wq.Query:
@@ -47,20 +58,15 @@ def ranking_query(node: Node) -> wq.Query:
     return wq.Or(clauses) if clauses else wq.NullQuery
 
 
-def full_query(node: Node) -> wq.Query:
-    """Literal matching decides membership and scores nothing; the ranking part adds the score."""
-    return wq.AndMaybe(wq.ConstantScoreQuery(literal_query(node), 0.0), ranking_query(node))
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One matching variant: its document number and score."""
-
-    docnum: int
-    score: float
-
-
-def run(searcher: Searcher, node: Node, filter_query: wq.Query) -> list[Hit]:
-    """Every matching variant within the filter, best first."""
-    results = searcher.search(full_query(node), filter=filter_query, limit=None)
-    return [Hit(docnum, float(score)) for score, docnum in results.top_n]
+def scored(view: View, node: Node, docnums: np.ndarray, limit: int | None) -> list[Hit]:
+    """The best `limit` (or all) of `docnums`, best first; a match no ranking word reaches scores 0."""
+    if not len(docnums):
+        return []  # whoosh reads an empty filter as no filter at all
+    wanted = set(docnums.tolist())
+    results = view.searcher.search(ranking_query(node), filter=wanted, limit=limit)
+    hits = [Hit(docnum, float(score)) for score, docnum in results.top_n]
+    if limit is None or len(hits) < limit:
+        seen = {hit.docnum for hit in hits}
+        unscored = (Hit(d, 0.0) for d in docnums.tolist() if d not in seen)
+        hits.extend(unscored if limit is None else list(unscored)[:limit - len(hits)])
+    return hits

@@ -146,3 +146,16 @@ def test_a_killed_indexer_loses_nothing_already_committed(tmp_path, fresh_seeds)
     assert matched_sources(index_dir, "钍基熔盐") == before
     summary = index_paths([fresh_seeds], index_dir, workers=1)
     assert summary.unchanged == 5
+
+
+def test_ids_from_paths_keep_same_named_pages_of_different_papers_apart(tmp_path, seeds_dir):
+    page = (seeds_dir / f"{THORIUM_PAGE}.txt").read_text(encoding="utf-8")
+    for paper in ("paper-a", "paper-b"):
+        (tmp_path / "pages" / paper).mkdir(parents=True)
+        (tmp_path / "pages" / paper / "p01.txt").write_text(page, encoding="utf-8")
+    index_dir = tmp_path / "index"
+    clash = index_paths([tmp_path / "pages"], index_dir, workers=1)
+    assert clash.new == 1 and len(clash.failed) == 1 and "already used" in clash.failed[0][1]
+    summary = index_paths([tmp_path / "pages"], tmp_path / "index2", workers=1, id_from="path")
+    assert summary.new == 2
+    assert {r.source for r in Corpus(tmp_path / "index2").sources()} == {"paper-a/p01", "paper-b/p01"}

@@ -61,6 +61,7 @@ def test_lower_case_or_is_a_term():
     ("\u200b", "nothing to search"),
     ("x" * 2000, "too long"),
     ("钍\udcff", "not valid UTF-8"),
+    ("(" * 400 + "钍基" + ")" * 400, "nested too deeply"),
 ])
 def test_malformed_queries_raise_one_line_errors(query, message):
     with pytest.raises(QueryError, match=re.escape(message)) as info:

@@ -1,0 +1,165 @@
+"""The literal index: character-bigram postings over normalised texts, built and searched with numpy.
+
+Each document is posted under every character bigram it holds and every
+character (a unigram, coded as the character paired with 0, which normalised
+text never holds). A term occurs in a text only if every one of its bigrams
+does, and for a term of one or two characters that is also sufficient; longer terms are
+confirmed by a substring search over the stored text of each candidate. So a
+lookup is exactly a substring search, at the cost of a few array
+intersections. whoosh would write these postings (one per character) one at
+a time in Python, which made them most of the indexing time; here a segment
+of several million characters is built with a handful of array operations.
+
+Segments are immutable files beside the whoosh index. Which segments are live
+is recorded in a whoosh document, so it changes in the same atomic commit as
+the variants; a document that whoosh no longer holds is simply ignored.
+"""
+from __future__ import annotations
+
+import mmap
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+LITERAL_DIR = "literal"
+_SHIFT = np.uint64(21)  # code points fit in 21 bits: a bigram is one 42-bit code
+# Verifying a long term needs only its rarest few bigrams to narrow the candidates.
+MAX_GRAMS_INTERSECTED = 4
+_PARTS = ("keys", "offsets", "grams", "starts", "docs")
+
+
+def _codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+
+
+def gram_codes(text: str) -> np.ndarray:
+    """The distinct codes a text is posted under: its bigrams and its characters."""
+    points = _codepoints(text)
+    return np.unique(np.concatenate(((points[:-1] << _SHIFT) | points[1:], points << _SHIFT)))
+
+
+def term_grams(term: str) -> tuple[np.ndarray, bool]:
+    """Codes every text holding `term` is posted under, and whether holding them all proves it holds the term."""
+    points = _codepoints(term)
+    if len(points) == 1:
+        return points << _SHIFT, True
+    return np.unique((points[:-1] << _SHIFT) | points[1:]), len(points) == 2
+
+
+class SegmentBuilder:
+    """Collects normalised texts and writes them as one literal segment."""
+
+    def __init__(self) -> None:
+        self.keys: list[int] = []
+        self.texts: list[bytes] = []
+        self.grams: list[np.ndarray] = []
+        self.chars = 0
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def add(self, key: int, text: str) -> None:
+        """Add one document's normalised text under its key."""
+        self.keys.append(key)
+        self.texts.append(text.encode("utf-8"))
+        self.grams.append(gram_codes(text))
+        self.chars += len(text)
+
+    def write(self, directory: Path) -> str:
+        """Write the segment's files (each complete before it gets its final name); returns the segment name."""
+        directory.mkdir(parents=True, exist_ok=True)
+        name = uuid.uuid4().hex[:16]
+        lengths = np.array([len(g) for g in self.grams], dtype=np.int64)
+        grams = np.concatenate(self.grams) if self.grams else np.zeros(0, np.uint64)
+        docs = np.repeat(np.arange(len(self.grams), dtype=np.uint32), lengths)
+        order = np.lexsort((docs, grams))
+        grams, docs = grams[order], docs[order]
+        unique, starts = np.unique(grams, return_index=True)
+        offsets = np.zeros(len(self.texts) + 1, dtype=np.int64)
+        np.cumsum([len(t) for t in self.texts], out=offsets[1:])
+        arrays = {
+            "keys": np.array(self.keys, dtype=np.int64),
+            "offsets": offsets,
+            "grams": unique,
+            "starts": np.append(starts, len(grams)).astype(np.int64),
+            "docs": docs,
+        }
+        for part, array in arrays.items():
+            _write_atomic(directory / f"{name}.{part}.npy", lambda f, a=array: np.save(f, a))
+        _write_atomic(directory / f"{name}.text", lambda f: f.write(b"".join(self.texts)))
+        return name
+
+
+def _write_atomic(path: Path, write) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as handle:
+        write(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def segment_files(directory: Path, name: str) -> list[Path]:
+    """Every file of one segment."""
+    return [directory / f"{name}.{part}.npy" for part in _PARTS] + [directory / f"{name}.text"]
+
+
+class Segment:
+    """A literal segment opened for search (memory-mapped)."""
+
+    def __init__(self, directory: Path, name: str) -> None:
+        self.name = name
+        arrays = {part: np.load(directory / f"{name}.{part}.npy", mmap_mode="r") for part in _PARTS}
+        self.keys, self.offsets = arrays["keys"], arrays["offsets"]
+        self.grams, self.starts, self.docs = arrays["grams"], arrays["starts"], arrays["docs"]
+        with (directory / f"{name}.text").open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            self.text = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+
+    def _postings(self, code: np.uint64) -> np.ndarray:
+        """The documents posted under one code (sorted, distinct)."""
+        at = int(np.searchsorted(self.grams, code))
+        if at == len(self.grams) or self.grams[at] != code:
+            return np.zeros(0, dtype=np.uint32)
+        return self.docs[self.starts[at]:self.starts[at + 1]]
+
+    def term_keys(self, term: str) -> np.ndarray:
+        """Keys of this segment's documents whose text contains `term`."""
+        grams, exact = term_grams(term)
+        postings = sorted((self._postings(code) for code in grams), key=len)
+        candidates = postings[0]
+        for docs in postings[1:MAX_GRAMS_INTERSECTED]:
+            if not len(candidates):
+                break
+            candidates = np.intersect1d(candidates, docs, assume_unique=True)
+        if not exact:
+            needle = term.encode("utf-8")
+            find, offsets = self.text.find, self.offsets
+            candidates = np.array([d for d in candidates.tolist() if find(needle, offsets[d], offsets[d + 1]) != -1],
+                                  dtype=np.int64)
+        return np.asarray(self.keys[candidates], dtype=np.int64)
+
+    def texts(self) -> list[tuple[int, str]]:
+        """Every (key, normalised text) of the segment, for merging."""
+        return [(int(self.keys[i]), bytes(self.text[self.offsets[i]:self.offsets[i + 1]]).decode("utf-8"))
+                for i in range(len(self.keys))]
+
+
+@dataclass
+class LiteralIndex:
+    """The live segments of one index generation."""
+
+    segments: list[Segment]
+
+    @classmethod
+    def open(cls, index_dir: Path, names: list[str]) -> "LiteralIndex":
+        directory = index_dir / LITERAL_DIR
+        return cls([Segment(directory, name) for name in names])
+
+    def term_keys(self, term: str) -> np.ndarray:
+        """Keys of every document whose normalised text contains `term`, over all segments."""
+        parts = [segment.term_keys(term) for segment in self.segments]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)

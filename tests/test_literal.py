@@ -1,0 +1,52 @@
+"""The literal index: lookups equal a substring scan; segments merge without losing live texts."""
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer import write
+from indexer.ingest import index_paths, remove_sources
+from indexer.literal import LiteralIndex, Segment, SegmentBuilder
+from search.engine import Corpus
+from search.request import SearchRequest
+
+ALPHABET = st.sampled_from(list("钍钎基熔盐堆实验ab1.,\n 新质"))
+TEXTS = st.lists(st.text(alphabet=ALPHABET, min_size=1, max_size=30), min_size=1, max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(TEXTS, st.text(alphabet=ALPHABET, min_size=1, max_size=5))
+def test_term_lookup_equals_substring_scan(tmp_path_factory, texts, term):
+    builder = SegmentBuilder()
+    for key, text in enumerate(texts, 1):
+        builder.add(key, text)
+    directory = tmp_path_factory.mktemp("literal")
+    index = LiteralIndex([Segment(directory, builder.write(directory))])
+    assert sorted(index.term_keys(term).tolist()) == [k for k, t in enumerate(texts, 1) if term in t]
+
+
+def test_segment_texts_round_trip(tmp_path):
+    builder = SegmentBuilder()
+    builder.add(7, "钍基熔盐")
+    builder.add(9, "")
+    builder.add(11, "72tb数据")
+    segment = Segment(tmp_path, builder.write(tmp_path))
+    assert segment.texts() == [(7, "钍基熔盐"), (9, ""), (11, "72tb数据")]
+
+
+def test_many_small_runs_merge_and_removed_texts_are_dropped(tmp_path, seeds_dir, monkeypatch):
+    monkeypatch.setattr(write, "MAX_SEGMENTS", 3)
+    index_dir = tmp_path / "index"
+    pages = sorted(seeds_dir.glob("*.txt"))
+    for page in pages:
+        index_paths([page], index_dir, workers=1)
+    remove_sources([pages[0].stem], index_dir)
+    index_paths([pages[0]], index_dir, workers=1)
+    segments = Corpus(index_dir)._view().literal.segments
+    assert len(segments) <= 3
+    response = Corpus(index_dir).search(SearchRequest(query="钍基熔盐", limit=100))
+    assert response.total_variants == 3
+    stored_keys = [k for s in segments for k, _ in s.texts()]
+    assert len(stored_keys) == len(set(stored_keys)), "a merge keeps each live text once"
+    names = {p.name.split(".")[0] for p in (index_dir / "literal").iterdir()}
+    assert names <= {s.name for s in segments} | set(write.read_manifest(Corpus(index_dir)._view().searcher)["retired"])
