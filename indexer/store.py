@@ -11,11 +11,12 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
-from indexer.schema import SOURCE, build_schema
+from indexer.schema import MANIFEST, SOURCE, build_schema
 
 # Relative to the working directory: run from the project root, that is the project's index/.
 # Keys of the literal index are positive and far below this; anything else is a column default.
 MAX_KEY = 1 << 40
+MANIFEST_ID = f"{MANIFEST}:literal"
 DEFAULT_INDEX = Path("index")
 INDEX_ENV = "CORPUS_INDEX"
 
@@ -72,21 +73,27 @@ def resolve_index_dir(index_dir: str | Path | None) -> Path:
     return DEFAULT_INDEX
 
 
+def _holds_index(index_dir: Path) -> bool:
+    """Whether the directory holds a whoosh index (which may still fail to open)."""
+    return index_dir.is_dir() and any(p.name.endswith(".toc") for p in index_dir.iterdir())
+
+
 def open_index(index_dir: Path) -> Index:
-    """Open an existing index for reading; IndexMissing when there is none."""
-    if not index_dir.is_dir() or not whoosh_index.exists_in(str(index_dir)):
+    """Open an existing index for reading; IndexMissing when there is none, NotAnIndex when it is unreadable."""
+    if not _holds_index(index_dir):
         raise IndexMissing(f"no index at {index_dir}: run 'corpus index PATH' first")
     try:
         return whoosh_index.open_dir(str(index_dir))
-    except Exception as exc:  # whoosh raises many kinds for a damaged directory
-        raise NotAnIndex(f"{index_dir}: cannot open index ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # a damaged directory, or one written by an incompatible version
+        raise NotAnIndex(f"{index_dir}: cannot open index ({type(exc).__name__}: {exc}); "
+                         "rebuild it with 'corpus index' into an empty directory") from None
 
 
 def open_or_create_index(index_dir: Path) -> Index:
     """Open the index, creating it (and its directory) when it does not exist yet."""
     if index_dir.exists() and not index_dir.is_dir():
         raise NotAnIndex(f"{index_dir}: exists and is not a directory")
-    if index_dir.is_dir() and whoosh_index.exists_in(str(index_dir)):
+    if _holds_index(index_dir):
         return open_index(index_dir)
     if index_dir.is_dir() and any(index_dir.iterdir()):
         raise NotAnIndex(f"{index_dir}: directory is not empty and holds no corpus index")
@@ -134,3 +141,13 @@ def document_keys(reader) -> np.ndarray:
     live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
     keys[~live | (keys < 1) | (keys >= MAX_KEY)] = 0
     return keys
+
+
+def read_manifest(searcher: Searcher) -> dict[str, Any]:
+    """The literal index manifest of the searcher's generation: live segments, retired ones, next key."""
+    stored = searcher.document(variant_id=MANIFEST_ID)
+    if not stored:
+        return {"segments": [], "retired": [], "next_key": 1}
+    segments = stored.get("segments") or {}
+    return {"segments": list(segments.get("live", [])), "retired": list(segments.get("retired", [])),
+            "next_key": stored.get("next_key", 1)}

@@ -25,8 +25,8 @@ from indexer.metadata import index_terms
 from indexer.normalise import normalise_text
 from indexer.prepare import PreparedPage, PreparedVariant
 from indexer.schema import MANIFEST, SOURCE, VARIANT
-from indexer.store import (IndexBusy, SourceRecord, document_keys, open_index, open_or_create_index,
-                           read_catalogue)
+from indexer.store import (MANIFEST_ID, IndexBusy, SourceRecord, document_keys, open_index,
+                           open_or_create_index, read_catalogue, read_manifest)
 
 GROUPER_CACHE = "stories.pickle"
 WRITER_MEMORY_MB = 256
@@ -36,7 +36,6 @@ SEGMENT_CHARS = 8_000_000
 MAX_SEGMENTS = 12
 # Below this many characters a run is indexed in one process: whoosh's worker processes cost more.
 PARALLEL_MIN_CHARS = 2_000_000
-MANIFEST_ID = f"{MANIFEST}:literal"
 
 
 def variant_id(source: str, version: int, ordinal: int) -> str:
@@ -47,16 +46,6 @@ def variant_id(source: str, version: int, ordinal: int) -> str:
 def source_doc_id(source: str) -> str:
     """The unique key of a source's catalogue document."""
     return f"{SOURCE}:{source}"
-
-
-def read_manifest(searcher: Searcher) -> dict[str, Any]:
-    """The literal index manifest of the searcher's generation: live segments, retired ones, next key."""
-    stored = searcher.document(variant_id=MANIFEST_ID)
-    if not stored:
-        return {"segments": [], "retired": [], "next_key": 1}
-    segments = stored.get("segments") or {}
-    return {"segments": list(segments.get("live", [])), "retired": list(segments.get("retired", [])),
-            "next_key": stored.get("next_key", 1)}
 
 
 def _now() -> str:

@@ -11,8 +11,7 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from indexer.literal import LiteralIndex
-from indexer.store import column_by_docnum, document_keys
-from indexer.write import read_manifest
+from indexer.store import column_by_docnum, document_keys, read_manifest
 
 SCOPE_CACHE_SIZE = 32
 

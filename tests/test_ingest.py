@@ -14,7 +14,7 @@ from indexer.store import IndexBusy, IndexMissing
 from indexer.write import IndexSession
 from search.engine import Corpus
 from search.request import SearchRequest
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 
 THORIUM_PAGE = "001_5417d37bc9da2a03"
 
@@ -159,3 +159,14 @@ def test_ids_from_paths_keep_same_named_pages_of_different_papers_apart(tmp_path
     summary = index_paths([tmp_path / "pages"], tmp_path / "index2", workers=1, id_from="path")
     assert summary.new == 2
     assert {r.source for r in Corpus(tmp_path / "index2").sources()} == {"paper-a/p01", "paper-b/p01"}
+
+
+def test_an_unreadable_index_is_a_clear_error_not_a_traceback(tmp_path, fresh_seeds):
+    index_dir = tmp_path / "index"
+    index_paths([fresh_seeds], index_dir, workers=1)
+    for toc in index_dir.glob("*.toc"):
+        toc.write_bytes(b"garbage")
+    result = run_cli("search", "钍基熔盐", "--index", str(index_dir))
+    assert result.returncode == 2 and "cannot open index" in result.stderr and "Traceback" not in result.stderr
+    result = run_cli("index", str(fresh_seeds), "--index", str(index_dir))
+    assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from indexer import write
 from indexer.ingest import index_paths, remove_sources
 from indexer.literal import LiteralIndex, Segment, SegmentBuilder
+from indexer.store import read_manifest
 from search.engine import Corpus
 from search.request import SearchRequest
 
@@ -49,4 +50,4 @@ def test_many_small_runs_merge_and_removed_texts_are_dropped(tmp_path, seeds_dir
     stored_keys = [k for s in segments for k, _ in s.texts()]
     assert len(stored_keys) == len(set(stored_keys)), "a merge keeps each live text once"
     names = {p.name.split(".")[0] for p in (index_dir / "literal").iterdir()}
-    assert names <= {s.name for s in segments} | set(write.read_manifest(Corpus(index_dir)._view().searcher)["retired"])
+    assert names <= {s.name for s in segments} | set(read_manifest(Corpus(index_dir)._view().searcher)["retired"])
