@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Any, NoReturn, Optional
 
@@ -15,7 +16,12 @@ from rich.table import Table
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Index OCR'd Chinese newspaper pages and search them, grouped by story.")
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class IdFrom(str, Enum):
+    stem = "stem"
+    path = "path"
+
 
 IndexOption = typer.Option(None, "--index", help="Index directory (default: $CORPUS_INDEX, else ./index).")
 JsonOption = typer.Option(False, "--json", help="Print one JSON object instead of the terminal view.")
@@ -51,22 +57,14 @@ def _run(action):
         fail(str(exc), 2)
 
 
-def _parse_meta(pairs: list[str]) -> tuple[tuple[str, str], ...]:
-    parsed = []
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            fail(f"--meta takes KEY=VALUE, not {pair!r}", 2)
-        parsed.append((key.strip(), value))
-    return tuple(parsed)
-
-
 @app.command()
 def index(
     paths: list[Path] = typer.Argument(..., help="Files and directories (*.txt, *.md, recursively)."),
     index_dir: Optional[Path] = IndexOption,
     workers: int = typer.Option(0, "--workers", help="Worker processes (default: one per core)."),
     wait: float = typer.Option(0.0, "--wait", help="Seconds to wait for another writer to finish."),
+    id_from: IdFrom = typer.Option(IdFrom.stem, "--id-from",
+                                   help="Source ids from file names (stem) or from paths below each directory given (path)."),
     as_json: bool = JsonOption,
 ) -> None:
     """Index pages: new and changed files become new versions, unchanged ones are skipped."""
@@ -78,7 +76,7 @@ def index(
                   TextColumn("{task.description}"), console=err, disable=as_json or not err.is_terminal) as bar:
         task = bar.add_task("", total=None)
         summary = _run(lambda: index_paths(
-            paths, target, workers=workers or None, wait_seconds=wait,
+            paths, target, workers=workers or None, wait_seconds=wait, id_from=id_from.value,
             on_start=lambda total: bar.update(task, total=total),
             on_file=lambda path, status: bar.update(task, advance=1, description=escape(Path(path).name)),
         ))
@@ -133,11 +131,11 @@ def search(
 ) -> None:
     """Search; results are grouped by story, with a snippet from every variant."""
     from search.engine import Corpus
-    from search.request import SearchRequest
+    from search.request import SearchRequest, parse_meta
 
     response = _run(lambda: Corpus(index_dir).search(SearchRequest(
         query=query, limit=limit, offset=offset, sources=tuple(source), publication=publication,
-        date_from=date_from, date_to=date_to, meta=_parse_meta(meta), all_versions=all_versions,
+        date_from=date_from, date_to=date_to, meta=parse_meta(meta), all_versions=all_versions,
     )))
     if as_json:
         print_json(response.to_dict())
@@ -195,6 +193,29 @@ def stats(index_dir: Optional[Path] = IndexOption, as_json: bool = JsonOption) -
         return
     for key, value in figures.items():
         out.print(f"{key}: {value}")
+
+
+@app.command()
+def serve(
+    index_dir: Optional[Path] = IndexOption,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
+    port: int = typer.Option(8000, "--port"),
+    workers: int = typer.Option(1, "--workers", min=1, help="Server processes."),
+    get: Optional[str] = typer.Option(None, "--get", metavar="PATH",
+                                      help="Answer one GET request (e.g. '/search?q=...') in-process, print the "
+                                           "JSON body and exit (0 for 2xx), without starting a server."),
+) -> None:
+    """Serve the HTTP query API (GET /search, /articles/ID, /sources, /stats; docs at /docs)."""
+    if get is not None:
+        from search.serve import create_app, get_once
+
+        response = get_once(create_app(index_dir), get)
+        sys.stdout.buffer.write(response.content + b"\n")
+        sys.stdout.flush()
+        raise typer.Exit(0 if response.is_success else 1)
+    from search.serve import run_server
+
+    run_server(index_dir, host=host, port=port, workers=workers)
 
 
 if __name__ == "__main__":

@@ -43,7 +43,13 @@ class Corpus:
             if view is not None:
                 view.close()
             # A new searcher, never refresh(): whoosh's refresh miscounts after deletions.
-            self._local.view = view = View(ix, self.index_dir, RANKING)
+            try:
+                view = View(ix, self.index_dir, RANKING)
+            except FileNotFoundError:
+                # Two commits since the generation was read: its retired literal segments are gone,
+                # and the newest generation has its own.
+                view = View(ix, self.index_dir, RANKING)
+            self._local.view = view
         return view
 
     def generation(self) -> int:

@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""Load generator for `corpus serve`: a mixed query set at rising concurrency, throughput and latency per level.
+
+    python bench/load.py [--index DIR] [--seconds 10] [--max-requests 20000] [--levels 1,8,32] [--workers 1]
+
+Starts `python cli.py serve` on a free loopback port over the index (default: the
+seed pages of ../shared/seeds, indexed into a temporary directory), warms it up
+with every query once, then for each concurrency level keeps that many
+connections busy (asyncio + httpx) until --seconds pass or --max-requests are
+sent, and prints requests/s, p50/p95/p99 latency and the error count (non-2xx
+answers and transport errors). The client runs on the same machine as the
+server and competes with it for the cores.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import math
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+STARTUP_SECONDS = 60.0
+REQUEST_TIMEOUT = 30.0
+
+# The mix: rare and frequent terms, several terms, phrases, OR / NOT, filters and deeper pages.
+QUERIES: list[dict[str, Any]] = [
+    {"q": "钍基熔盐"},
+    {"q": "72TB"},
+    {"q": "发展"},
+    {"q": "的", "limit": 20},
+    {"q": "新华社"},
+    {"q": "新质生产力 科技 创新"},
+    {"q": '"新质生产力"'},
+    {"q": '"科技创新" 发展'},
+    {"q": "钍基 OR 钎基"},
+    {"q": "发展 -新华社"},
+    {"q": "创新 NOT (美国 OR 日本)"},
+    {"q": "发展", "date_from": "2024-01-01", "date_to": "2026-12-31"},
+    {"q": "发展", "publication": "人民日报"},
+    {"q": "发展", "all_versions": "true"},
+    {"q": "发展", "limit": 5, "offset": 5},
+    {"q": "中国", "limit": 50},
+]
+
+
+@dataclass
+class Level:
+    """What one concurrency level measured."""
+
+    concurrency: int
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+
+    def percentile(self, p: float) -> float:
+        """Nearest-rank percentile of the latencies, in milliseconds."""
+        ordered = sorted(self.latencies)
+        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] * 1000 if ordered else float("nan")
+
+    def row(self) -> str:
+        total = len(self.latencies)
+        return (f"{self.concurrency:>11} {total:>9} {self.errors:>7} {total / self.seconds:>10.1f} "
+                f"{self.percentile(50):>8.1f} {self.percentile(95):>8.1f} {self.percentile(99):>8.1f}")
+
+
+HEADER = f"{'connections':>11} {'requests':>9} {'errors':>7} {'req/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def seed_index() -> Iterator[Path]:
+    """An index of the seed pages in a temporary directory, removed afterwards."""
+    from indexer.ingest import index_paths
+
+    workdir = Path(tempfile.mkdtemp(prefix="corpus-load-"))
+    try:
+        index_paths([SEEDS], workdir / "index", workers=1)
+        yield workdir / "index"
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextmanager
+def server(index_dir: Path, workers: int) -> Iterator[str]:
+    """`corpus serve` on a free loopback port; its base URL once /healthz answers; stopped afterwards."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve", "--index", str(index_dir),
+                                "--port", str(port), "--workers", str(workers)],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"server exited with {process.returncode}")
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"server not up after {STARTUP_SECONDS} s")
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+async def warm_up(client: httpx.AsyncClient, queries: list[dict[str, Any]]) -> None:
+    """Every query once (loads jieba and each worker's searcher); a failing query stops the run."""
+    for params in queries:
+        response = await client.get("/search", params=params)
+        if response.status_code != 200:
+            raise SystemExit(f"warm-up {params}: {response.status_code} {response.text}")
+
+
+async def run_level(client: httpx.AsyncClient, queries: list[dict[str, Any]], concurrency: int,
+                    seconds: float, max_requests: int) -> Level:
+    """Keep `concurrency` requests in flight until the time or the request budget is spent."""
+    level = Level(concurrency)
+    mix = itertools.cycle(queries)
+    sent = 0
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    async def connection() -> None:
+        nonlocal sent
+        while time.perf_counter() < deadline and sent < max_requests:
+            sent += 1
+            params = next(mix)
+            begun = time.perf_counter()
+            try:
+                response = await client.get("/search", params=params)
+                ok = response.is_success
+            except httpx.HTTPError:
+                ok = False
+            level.latencies.append(time.perf_counter() - begun)
+            level.errors += not ok
+
+    await asyncio.gather(*(connection() for _ in range(concurrency)))
+    level.seconds = time.perf_counter() - started
+    return level
+
+
+async def measure(base_url: str, levels: list[int], seconds: float, max_requests: int) -> None:
+    """Warm up, then print one row per concurrency level as it finishes."""
+    limits = httpx.Limits(max_connections=max(levels), max_keepalive_connections=max(levels))
+    async with httpx.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT, limits=limits) as client:
+        sources = (await client.get("/sources")).json()["sources"]
+        # A source filter on real ids, so the filter path matches something.
+        queries = QUERIES + [{"q": "发展", "source": [s["source"] for s in sources[:2]]}]
+        await warm_up(client, queries)
+        print(HEADER, flush=True)
+        for concurrency in levels:
+            level = await run_level(client, queries, concurrency, seconds, max_requests)
+            print(level.row(), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, help="Index to serve (default: the seed pages, indexed afresh).")
+    parser.add_argument("--seconds", type=float, default=10.0, help="Time per concurrency level.")
+    parser.add_argument("--max-requests", type=int, default=20_000, help="Request budget per level.")
+    parser.add_argument("--levels", default="1,8,32", help="Concurrent connections, comma-separated.")
+    parser.add_argument("--workers", type=int, default=1, help="Server processes (corpus serve --workers).")
+    args = parser.parse_args()
+    levels = [int(n) for n in args.levels.split(",")]
+
+    with (seed_index() if args.index is None else nullcontext(args.index)) as index_dir, \
+            server(index_dir, args.workers) as base_url:
+        print(f"index {index_dir}, server {base_url} with {args.workers} worker(s), "
+              f"{args.seconds:g} s or {args.max_requests} requests per level")
+        asyncio.run(measure(base_url, levels, args.seconds, args.max_requests))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,237 @@
+"""The HTTP query endpoint: a FastAPI app over one Corpus, answering with the CLI's JSON."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from contextlib import asynccontextmanager
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable
+
+import anyio.to_thread
+import httpx
+import orjson
+import uvicorn
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+from uvicorn.supervisors import Multiprocess
+
+from indexer.metadata import MetadataError
+from indexer.store import INDEX_ENV, CorpusIndexError, IndexMissing
+from search.engine import Corpus
+from search.query import MAX_QUERY_CHARS, QueryError
+from search.request import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, ParameterError, SearchRequest, parse_meta
+from search.results import ArticleView, SearchResponse
+
+log = logging.getLogger(__name__)
+
+# A query that exercises the whole search path and matches nothing, so probing readiness stays cheap.
+READY_PROBE = "readyz"
+# Threads running handlers (anyio's default is 40). Each keeps its own searcher and view of every index
+# generation (see Corpus), and the GIL runs one at a time anyway: a small pool bounds that memory and the
+# rebuilds after a commit at no cost in throughput (measured with bench/load.py).
+HANDLER_THREADS = 8
+
+
+class JSONBody(JSONResponse):
+    """orjson-rendered JSON, byte for byte what `corpus ... --json` prints (less its newline).
+
+    A JSONResponse subclass, or FastAPI would document every 200 body as a plain string.
+    """
+
+    media_type = "application/json; charset=utf-8"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
+class _Strict(BaseModel):
+    # Undeclared keys fail the schema check, so the documented shape cannot drift from the real one.
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(_Strict):
+    code: str
+    message: str
+
+
+class ErrorBody(_Strict):
+    """Every error response: a machine-readable code and a one-line message."""
+
+    error: ErrorDetail
+
+
+class SourceEntry(_Strict):
+    """SourceRecord.to_dict(): a source with its latest version and every version's record."""
+
+    source: str
+    version: int
+    versions: list[dict[str, Any]]
+    content_hash: str
+    path: str
+    articles: int
+    indexed_at: str
+    metadata: dict[str, Any]
+
+
+class SourceList(_Strict):
+    sources: list[SourceEntry]
+
+
+class Stats(_Strict):
+    """Corpus.stats()."""
+
+    index: str
+    generation: int
+    sources: int
+    variants: int
+    variants_all_versions: int
+    stories: int
+    size_bytes: int
+
+
+class Health(_Strict):
+    status: str
+
+
+class Ready(_Strict):
+    status: str
+    generation: int
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONBody:
+    return JSONBody({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses an operation can answer with."""
+    return {status: {"model": ErrorBody, "description": HTTPStatus(status).phrase} for status in statuses}
+
+
+# Library errors a client can cause, most specific first, with the status and code each answers with.
+_LIBRARY_ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
+    (QueryError, 400, "bad_query"),
+    (ParameterError, 422, "bad_parameter"),
+    (MetadataError, 422, "bad_parameter"),
+    (IndexMissing, 503, "no_index"),
+    (CorpusIndexError, 503, "index_unavailable"),
+)
+
+
+def _library_error_handler(status: int, code: str) -> Callable[[Request, Exception], JSONBody]:
+    def handle(request: Request, exc: Exception) -> JSONBody:
+        return _error(status, code, str(exc))
+    return handle
+
+
+def _validation_error(request: Request, exc: RequestValidationError) -> JSONBody:
+    message = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or e['loc'][0]}: {e['msg']}" for e in exc.errors())
+    return _error(422, "bad_parameter", message)
+
+
+def _http_error(request: Request, exc: StarletteHTTPException) -> JSONBody:
+    code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_").replace("-", "_")
+    return _error(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+
+def _internal_error(request: Request, exc: Exception) -> JSONBody:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error(500, "internal_error", "internal server error")
+
+
+@asynccontextmanager
+async def _bounded_thread_pool(app: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = HANDLER_THREADS
+    yield
+
+
+def create_app(index_dir: str | Path | None = None) -> FastAPI:
+    """The app over the index at `index_dir` (default: $CORPUS_INDEX, else ./index); it need not exist yet."""
+    corpus = Corpus(index_dir)
+    app = FastAPI(title="corpus", version="0.1.0", default_response_class=JSONBody, lifespan=_bounded_thread_pool,
+                  description="Grouped search over OCR'd Chinese newspaper pages.")
+    for exc_type, status, code in _LIBRARY_ERRORS:
+        app.add_exception_handler(exc_type, _library_error_handler(status, code))
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _internal_error)
+
+    # Handlers are plain functions: FastAPI runs them in its thread pool, where Corpus keeps a searcher per thread.
+    @app.get("/search", response_model=SearchResponse, responses=_errors(400, 422, 500, 503),
+             summary="Search; one page of story groups, each with every in-scope variant and its snippet")
+    def search(
+        q: str = Query(..., max_length=MAX_QUERY_CHARS,
+                       description='Terms (all must occur), "phrases", OR, -term / NOT term, (groups).'),
+        limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Story groups per page."),
+        offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Story groups to skip."),
+        source: list[str] = Query([], description="Only these sources (repeatable)."),
+        publication: str | None = Query(None),
+        date_from: str | None = Query(None, description="YYYY-MM-DD"),
+        date_to: str | None = Query(None, description="YYYY-MM-DD"),
+        all_versions: bool = Query(False, description="Search earlier versions of sources too."),
+        meta: list[str] = Query([], description="Sidecar metadata filter KEY=VALUE (repeatable)."),
+    ) -> JSONBody:
+        request = SearchRequest(query=q, limit=limit, offset=offset, sources=tuple(source), publication=publication,
+                                date_from=date_from, date_to=date_to, meta=parse_meta(meta),
+                                all_versions=all_versions)
+        return JSONBody(corpus.search(request).to_dict())
+
+    @app.get("/articles/{article_id}", response_model=ArticleView, responses=_errors(404, 422, 500, 503),
+             summary="A story with the full text of every variant")
+    def article(article_id: str, all_versions: bool = Query(False, description="Earlier versions too.")) -> JSONBody:
+        view = corpus.article(article_id, all_versions=all_versions)
+        if view is None:
+            raise HTTPException(404, f"no article {article_id!r}")
+        return JSONBody(view.to_dict())
+
+    @app.get("/sources", response_model=SourceList, responses=_errors(500, 503), summary="The catalogue of sources")
+    def sources() -> JSONBody:
+        return JSONBody({"sources": [record.to_dict() for record in corpus.sources()]})
+
+    @app.get("/stats", response_model=Stats, responses=_errors(500, 503),
+             summary="Counts of sources, variants and stories")
+    def stats() -> JSONBody:
+        return JSONBody(corpus.stats())
+
+    @app.get("/healthz", response_model=Health, summary="Liveness: the process answers")
+    def healthz() -> JSONBody:
+        return JSONBody({"status": "ok"})
+
+    @app.get("/readyz", response_model=Ready, responses=_errors(500, 503),
+             summary="Readiness: the index opens and answers a search")
+    def readyz() -> JSONBody:
+        corpus.search(SearchRequest(query=READY_PROBE, limit=1))
+        return JSONBody({"status": "ready", "generation": corpus.generation()})
+
+    return app
+
+
+def get_once(app: FastAPI, path: str) -> httpx.Response:
+    """Answer one GET in-process, without a server: for `corpus serve --get`. A bug is a 500 response, not a raise."""
+    async def fetch() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://corpus") as client:
+            return await client.get(path)
+
+    return asyncio.run(fetch())
+
+
+def run_server(index_dir: Path | None, *, host: str, port: int, workers: int) -> None:
+    """Serve the app with uvicorn until interrupted, in `workers` processes."""
+    # Each process builds its own app from the import string, so the index travels in the environment.
+    if index_dir:
+        os.environ[INDEX_ENV] = str(Path(index_dir).resolve())
+    config = uvicorn.Config(f"{__name__}:create_app", factory=True, host=host, port=port, workers=workers)
+    if workers == 1:
+        uvicorn.Server(config).run()
+        return
+    listener = config.bind_socket()
+    # uvicorn binds this socket with proto 0, so asyncio never sets TCP_NODELAY on the connections it accepts and
+    # every keep-alive response waits ~40 ms for a delayed ACK (uvicorn issue #3149); accepted sockets inherit it.
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    Multiprocess(config, sockets=[listener]).run()

@@ -1,0 +1,276 @@
+"""The real HTTP server (`corpus serve` in a subprocess): same JSON as the CLI, one error shape, live re-index."""
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import httpx
+import orjson
+import pytest
+
+from conftest import ROOT, run_cli
+from search.engine import Corpus
+from search.serve import create_app, get_once
+
+TIMEOUT = 20.0
+STARTUP_SECONDS = 30.0
+
+# HTTP parameters and the CLI options that ask the same thing.
+QUERIES: list[dict[str, Any]] = [
+    {"q": "钍基熔盐"},
+    {"q": "新华社", "limit": 3, "offset": 1},
+    {"q": '"新质生产力" OR 钍基熔盐', "limit": 20},
+    {"q": "发展 -新华社 NOT (量子 OR 卫星)"},
+    {"q": "72TB", "source": ["001_5417d37bc9da2a03", "003_d03bbf471f6134ca"], "all_versions": "true"},
+    {"q": "发展", "date_from": "2025-01-01", "date_to": "2025-12-31", "publication": "人民日报"},
+    {"q": "发展", "meta": ["edition=1"]},
+]
+
+
+def cli_options(params: dict[str, Any]) -> list[str]:
+    """`corpus search` arguments equivalent to the /search parameters."""
+    args = [params["q"]]
+    for key, value in params.items():
+        if key == "all_versions":
+            args.append("--all-versions")
+        elif key != "q":
+            for item in value if isinstance(value, list) else [value]:
+                args += [f"--{key.replace('_', '-')}", str(item)]
+    return args
+
+
+def without_took(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "took_ms"}
+
+
+def cli_json(*args: str) -> Any:
+    done = run_cli(*args)
+    assert done.returncode == 0, done.stderr
+    return orjson.loads(done.stdout)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(index_dir: Path, log_path: Path, *options: str) -> Iterator[httpx.Client]:
+    """`python cli.py serve` on a free loopback port; a client for it once /healthz answers; stopped on exit."""
+    port = free_port()
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve", "--index", str(index_dir),
+                                    "--port", str(port), *options], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=TIMEOUT) as client:
+            deadline = time.monotonic() + STARTUP_SECONDS
+            while True:
+                assert process.poll() is None, f"server exited:\n{log_path.read_text()}"
+                try:
+                    if client.get("/healthz", timeout=1.0).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, f"server not up in {STARTUP_SECONDS} s:\n{log_path.read_text()}"
+                time.sleep(0.1)
+            yield client
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(seed_index: Path, tmp_path_factory) -> Iterator[httpx.Client]:
+    """A server over the seed index (it only reads it)."""
+    with running_server(seed_index, tmp_path_factory.mktemp("serve") / "server.log") as client:
+        yield client
+
+
+def assert_error(response: httpx.Response, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+
+
+@pytest.mark.parametrize("params", QUERIES, ids=[p["q"] for p in QUERIES])
+def test_search_json_equals_the_cli_json(server, seed_index, params):
+    response = server.get("/search", params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
+    expected = cli_json("search", *cli_options(params), "--json", "--index", str(seed_index))
+    assert without_took(response.json()) == without_took(expected)
+
+
+def test_chinese_is_sent_as_utf8_not_escaped(server):
+    response = server.get("/search", params={"q": "钍基熔盐"})
+    assert "钍基熔盐".encode() in response.content and b"\\u" not in response.content
+    assert response.json()["articles"][0]["title"].startswith("攀高逐")
+
+
+def test_article_sources_and_stats_equal_the_cli(server, seed_index):
+    index = ("--index", str(seed_index))
+    article_id = server.get("/search", params={"q": "钍基熔盐"}).json()["articles"][0]["article_id"]
+    for path, args in [(f"/articles/{article_id}", ("show", article_id)),
+                       (f"/articles/{article_id}?all_versions=true", ("show", article_id, "--all-versions")),
+                       ("/sources", ("sources",)), ("/stats", ("stats",))]:
+        response = server.get(path)
+        assert response.status_code == 200, response.text
+        assert response.json() == cli_json(*args, "--json", *index), path
+
+
+def test_openapi_and_docs_are_served(server):
+    spec = server.get("/openapi.json").json()
+    assert {"/search", "/articles/{article_id}", "/sources", "/stats", "/healthz", "/readyz"} <= set(spec["paths"])
+    docs = server.get("/docs")
+    assert docs.status_code == 200 and docs.headers["content-type"].startswith("text/html")
+
+
+def test_health_and_readiness(server):
+    assert server.get("/healthz").json() == {"status": "ok"}
+    ready = server.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+
+
+@pytest.mark.parametrize("path, status, code", [
+    ("/search?q=(", 400, "bad_query"),
+    ("/search?q=-新华社", 400, "bad_query"),
+    ('/search?q="unclosed', 400, "bad_query"),
+    ("/search?q=%20", 400, "bad_query"),
+    ("/search?q=a&limit=0", 422, "bad_parameter"),
+    ("/search?q=a&limit=5000", 422, "bad_parameter"),
+    ("/search?q=a&limit=ten", 422, "bad_parameter"),
+    ("/search?q=a&offset=-1", 422, "bad_parameter"),
+    ("/search?q=a&offset=100001", 422, "bad_parameter"),
+    ("/search?q=a&date_from=bad", 422, "bad_parameter"),
+    ("/search?q=a&date_from=2025-02-01&date_to=2025-01-01", 422, "bad_parameter"),
+    ("/search?q=a&meta=noequals", 422, "bad_parameter"),
+    ("/search?q=a&meta=bad%20key=1", 422, "bad_parameter"),
+    ("/search?q=a&all_versions=maybe", 422, "bad_parameter"),
+    ("/search", 422, "bad_parameter"),
+    ("/search?q=" + "字" * 1001, 422, "bad_parameter"),
+    ("/search?q=" + "a" * 10_000, 422, "bad_parameter"),
+    ("/search?q=" + "(" * 400 + "a" + ")" * 400, 400, "bad_query"),
+    ("/articles/no-such-story", 404, "not_found"),
+    ("/no/such/path", 404, "not_found"),
+])
+def test_errors_have_one_shape_and_the_right_status(server, path, status, code):
+    assert_error(server.get(path), status, code)
+
+
+def test_other_methods_are_405_in_the_same_shape(server):
+    response = server.post("/search?q=a")
+    assert_error(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == "GET"
+
+
+def test_empty_index_dir_is_503_but_alive(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with running_server(empty, tmp_path / "server.log") as client:
+        for path in ("/search?q=钍基熔盐", "/sources", "/stats", "/articles/x", "/readyz"):
+            assert_error(client.get(path), 503, "no_index")
+        assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_a_reindex_while_serving_is_visible_to_the_next_request(seed_index, tmp_path):
+    index_dir = tmp_path / "index"
+    shutil.copytree(seed_index, index_dir)
+    page = tmp_path / "pages" / "moon.txt"
+    page.parent.mkdir()
+    page.write_text("# 月球背面种植马铃薯试验成功\n\n新华社北京电 科研团队在模拟月球背面环境的舱内完成马铃薯种植试验，"
+                    "首批块茎已经收获。\n\n专家表示，这项试验为未来月面基地的食物供给积累了经验。\n", encoding="utf-8")
+    with running_server(index_dir, tmp_path / "server.log") as client:
+        before = client.get("/stats").json()
+        assert client.get("/search", params={"q": "马铃薯"}).json()["total_articles"] == 0
+        indexing = threading.Event()
+        indexing.set()
+
+        def poll() -> set[tuple[int, int]]:
+            """Search while the commit happens: every answer is a 200 with the old or the new state."""
+            seen = set()
+            while indexing.is_set():
+                response = client.get("/search", params={"q": "马铃薯"})
+                seen.add((response.status_code, response.json().get("total_articles", -1)))
+            return seen
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            pollers = [pool.submit(poll) for _ in range(4)]
+            done = run_cli("index", str(page), "--index", str(index_dir), "--workers", "1")
+            indexing.clear()
+            seen = set().union(*(p.result() for p in pollers))
+        assert done.returncode == 0, done.stderr
+        assert seen <= {(200, 0), (200, 1)}
+        found = client.get("/search", params={"q": "马铃薯"}).json()
+        assert found["total_articles"] == 1
+        assert found["articles"][0]["title"] == "月球背面种植马铃薯试验成功"
+        after = client.get("/stats").json()
+        assert after["generation"] > before["generation"] and after["sources"] == before["sources"] + 1
+
+
+def test_concurrent_requests_all_succeed_with_identical_bodies(server):
+    paths = ["/search?q=钍基熔盐", "/search?q=新华社&limit=5&offset=2", "/search?q=发展 OR 创新&limit=50",
+             "/sources"]
+    expected = {path: without_took(server.get(path).json()) for path in paths}
+
+    def fetch(i: int) -> tuple[str, int, dict[str, Any]]:
+        path = paths[i % len(paths)]
+        response = server.get(path)
+        return path, response.status_code, response.json()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(fetch, range(64)))
+    assert [status for _, status, _ in results] == [200] * 64
+    for path, _, body in results:
+        assert without_took(body) == expected[path]
+
+
+def test_several_workers_answer_alike_without_nagle_delays(server, seed_index, tmp_path):
+    expected = without_took(server.get("/search", params={"q": "钍基熔盐"}).json())
+    with running_server(seed_index, tmp_path / "server.log", "--workers", "2") as client:
+        assert without_took(client.get("/search", params={"q": "钍基熔盐"}).json()) == expected
+        timings = []
+        for _ in range(20):
+            started = time.perf_counter()
+            assert client.get("/healthz").status_code == 200
+            timings.append(time.perf_counter() - started)
+    # With Nagle's algorithm left on, every keep-alive response waits ~40 ms for the client's delayed ACK.
+    assert sorted(timings)[len(timings) // 2] < 0.02
+
+
+def test_serve_get_prints_the_same_json_in_process(server, seed_index):
+    done = run_cli("serve", "--index", str(seed_index), "--get", "/search?q=钍基熔盐")
+    assert done.returncode == 0, done.stderr
+    over_http = server.get("/search", params={"q": "钍基熔盐"}).json()
+    assert without_took(orjson.loads(done.stdout)) == without_took(over_http)
+
+
+def test_a_bug_is_a_500_in_the_same_shape(seed_index, monkeypatch):
+    def broken(self):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(Corpus, "stats", broken)
+    response = get_once(create_app(seed_index), "/stats")
+    assert_error(response, 500, "internal_error")
+    assert "a bug" not in response.text
+
+
+def test_serve_get_prints_the_error_json_and_exits_1(seed_index):
+    done = run_cli("serve", "--index", str(seed_index), "--get", "/search?q=a&limit=0")
+    assert done.returncode == 1
+    assert orjson.loads(done.stdout)["error"]["code"] == "bad_parameter"
