@@ -18,8 +18,6 @@ import asyncio
 import itertools
 import math
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +29,10 @@ from typing import Any, Iterator
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: import the project this file belongs to
+
+from search.serve import server_process  # noqa: E402
+
 SEEDS = ROOT.parent / "shared" / "seeds"
 STARTUP_SECONDS = 60.0
 REQUEST_TIMEOUT = 30.0
@@ -79,12 +81,6 @@ class Level:
 HEADER = f"{'connections':>11} {'requests':>9} {'errors':>7} {'req/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def seed_index() -> Iterator[Path]:
     """An index of the seed pages in a temporary directory, removed afterwards."""
@@ -101,32 +97,11 @@ def seed_index() -> Iterator[Path]:
 @contextmanager
 def server(index_dir: Path, workers: int) -> Iterator[str]:
     """`corpus serve` on a free loopback port; its base URL once /healthz answers; stopped afterwards."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve", "--index", str(index_dir),
-                                "--port", str(port), "--workers", str(workers)],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"server exited with {process.returncode}")
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"server not up after {STARTUP_SECONDS} s")
-            time.sleep(0.1)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        with server_process(index_dir, ("--workers", str(workers)), startup_seconds=STARTUP_SECONDS) as base_url:
+            yield base_url
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 async def warm_up(client: httpx.AsyncClient, queries: list[dict[str, Any]]) -> None:

@@ -5,10 +5,13 @@ import asyncio
 import logging
 import os
 import socket
-from contextlib import asynccontextmanager
+import subprocess
+import sys
+import time
+from contextlib import asynccontextmanager, contextmanager
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator, Callable, Iterator
 
 import anyio.to_thread
 import httpx
@@ -235,3 +238,48 @@ def run_server(index_dir: Path | None, *, host: str, port: int, workers: int) ->
     # every keep-alive response waits ~40 ms for a delayed ACK (uvicorn issue #3149); accepted sockets inherit it.
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     Multiprocess(config, sockets=[listener]).run()
+
+
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def server_process(index_dir: Path, options: tuple[str, ...] = (), log: Path | None = None,
+                   startup_seconds: float = 60.0) -> Iterator[str]:
+    """`corpus serve` as a child process on a free loopback port: its base URL once /healthz answers.
+
+    For tests and benchmarks that need a real server; it is stopped on exit.
+    Raises RuntimeError (with the server's log) if it exits or is not up in time.
+    """
+    port = free_port()
+    root = Path(__file__).resolve().parent.parent
+    with open(log or os.devnull, "wb") as sink:
+        process = subprocess.Popen([sys.executable, str(root / "cli.py"), "serve", "--index", str(index_dir),
+                                    "--port", str(port), *options], cwd=root, stdout=sink, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    output = lambda: log.read_text(errors="replace") if log else ""  # noqa: E731
+    try:
+        deadline = time.monotonic() + startup_seconds
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited with {process.returncode}:\n{output()}")
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server not up in {startup_seconds} s:\n{output()}")
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,9 +13,9 @@ import httpx
 import orjson
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import run_cli
 from search.engine import Corpus
-from search.serve import create_app, get_once
+from search.serve import create_app, get_once, server_process
 
 TIMEOUT = 20.0
 STARTUP_SECONDS = 30.0
@@ -57,39 +54,12 @@ def cli_json(*args: str) -> Any:
     return orjson.loads(done.stdout)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def running_server(index_dir: Path, log_path: Path, *options: str) -> Iterator[httpx.Client]:
     """`python cli.py serve` on a free loopback port; a client for it once /healthz answers; stopped on exit."""
-    port = free_port()
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve", "--index", str(index_dir),
-                                    "--port", str(port), *options], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=TIMEOUT) as client:
-            deadline = time.monotonic() + STARTUP_SECONDS
-            while True:
-                assert process.poll() is None, f"server exited:\n{log_path.read_text()}"
-                try:
-                    if client.get("/healthz", timeout=1.0).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, f"server not up in {STARTUP_SECONDS} s:\n{log_path.read_text()}"
-                time.sleep(0.1)
+    with server_process(index_dir, options, log_path, STARTUP_SECONDS) as base_url:
+        with httpx.Client(base_url=base_url, timeout=TIMEOUT) as client:
             yield client
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
