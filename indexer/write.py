@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh.index import LockError
+from whoosh.multiproc import MpWriter
 from whoosh.searching import Searcher
 
 from indexer.cluster import Sketch, StoryGrouper
@@ -25,7 +26,7 @@ from indexer.metadata import index_terms
 from indexer.normalise import normalise_text
 from indexer.prepare import PreparedPage, PreparedVariant
 from indexer.schema import MANIFEST, SOURCE, VARIANT
-from indexer.store import (MANIFEST_ID, IndexBusy, SourceRecord, document_keys, open_index,
+from indexer.store import (MANIFEST_ID, CorpusIndexError, IndexBusy, SourceRecord, document_keys, open_index,
                            open_or_create_index, read_catalogue, read_manifest)
 
 GROUPER_CACHE = "stories.pickle"
@@ -36,6 +37,24 @@ SEGMENT_CHARS = 8_000_000
 MAX_SEGMENTS = 12
 # Below this many characters a run is indexed in one process: whoosh's worker processes cost more.
 PARALLEL_MIN_CHARS = 2_000_000
+
+
+class IndexWriteFailed(CorpusIndexError):
+    """Writing failed part-way; nothing of the session was committed."""
+
+
+class CheckedMpWriter(MpWriter):
+    """whoosh's multi-process writer, refusing to commit when one of its worker processes failed.
+
+    whoosh itself drops a failed worker's segment and commits the others,
+    which would lose documents silently.
+    """
+
+    def _commit_toc(self, segments) -> None:
+        failed = [task.exitcode for task in self.tasks if task.exitcode != 0]
+        if failed:
+            raise IndexWriteFailed(f"a writer process failed (exit codes {failed}); nothing was committed")
+        super()._commit_toc(segments)
 
 
 def variant_id(source: str, version: int, ordinal: int) -> str:
@@ -60,10 +79,12 @@ class IndexSession:
         self.index_dir = index_dir
         self.literal_dir = index_dir / LITERAL_DIR
         self.ix = open_or_create_index(index_dir) if create else open_index(index_dir)
-        parallel = workers > 1 and expected_chars >= PARALLEL_MIN_CHARS
-        options = {"procs": workers, "multisegment": True, "batchsize": 50} if parallel else {}
         try:
-            self.writer = self.ix.writer(timeout=wait_seconds, limitmb=WRITER_MEMORY_MB, **options)
+            if workers > 1 and expected_chars >= PARALLEL_MIN_CHARS:
+                self.writer = CheckedMpWriter(self.ix, procs=workers, multisegment=True, batchsize=50,
+                                              timeout=wait_seconds, limitmb=WRITER_MEMORY_MB)
+            else:
+                self.writer = self.ix.writer(timeout=wait_seconds, limitmb=WRITER_MEMORY_MB)
         except LockError:
             raise IndexBusy(f"{index_dir}: another corpus process is writing to this index; "
                             "try again when it has finished") from None
@@ -246,7 +267,8 @@ class IndexSession:
 
     def cancel(self) -> None:
         """Drop everything added in this session and release the lock (the next session deletes its segments)."""
-        self.searcher.close()
+        if not self.searcher.is_closed:
+            self.searcher.close()
         self.writer.cancel()
 
     def stats(self) -> dict[str, Any]:

@@ -170,3 +170,27 @@ def test_an_unreadable_index_is_a_clear_error_not_a_traceback(tmp_path, fresh_se
     assert result.returncode == 2 and "cannot open index" in result.stderr and "Traceback" not in result.stderr
     result = run_cli("index", str(fresh_seeds), "--index", str(index_dir))
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_a_failed_writer_process_commits_nothing(tmp_path, fresh_seeds, monkeypatch):
+    from indexer import analysis, write
+
+    index_dir = tmp_path / "index"
+    index_paths([fresh_seeds], index_dir, workers=1)
+    before = Corpus(index_dir).stats()
+    poisoned = fresh_seeds / "poison.txt"
+    poisoned.write_text("# 毒药\n\n这一页让写入进程出错。", encoding="utf-8")
+    original = analysis.WordsField.index
+
+    def failing_index(self, value, **kwargs):
+        if "毒药" in str(value):
+            raise RuntimeError("simulated crash in a writer process")
+        return original(self, value, **kwargs)
+
+    monkeypatch.setattr(analysis.WordsField, "index", failing_index)
+    monkeypatch.setattr(write, "PARALLEL_MIN_CHARS", 0)
+    with pytest.raises(write.IndexWriteFailed):
+        index_paths([fresh_seeds], index_dir, workers=2)
+    monkeypatch.undo()
+    assert Corpus(index_dir).stats()["variants"] == before["variants"]
+    assert index_paths([fresh_seeds], index_dir, workers=2).new == 1
