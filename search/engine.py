@@ -66,8 +66,10 @@ class Corpus:
         stories = top_stories(lambda limit: scored(view, node, matched, limit), len(matched),
                               request.offset + request.limit, view.story_of, view.story_names.__getitem__)
         page = stories[request.offset:]
+        members = {story.story: view.story_members(story.story, scope) for story in page}
+        scores = self._member_scores(view, node, page, members, matched)
         terms = positive_terms(node)
-        articles = [self._article_hit(view, node, story, terms, matched, scope) for story in page]
+        articles = [self._article_hit(view, story, members[story.story], terms, scores) for story in page]
         return SearchResponse(
             query=request.query,
             total_articles=len(np.unique(view.story_of[matched])),
@@ -78,14 +80,21 @@ class Corpus:
             articles=articles,
         )
 
-    def _article_hit(self, view: View, node: Node, story: StoryHits, terms: list[Term], matched: np.ndarray,
-                     scope: np.ndarray) -> ArticleHit:
-        members = view.story_members(story.story, scope)
-        matched_members = members[np.isin(members, matched, assume_unique=True)]
-        scores = {hit.docnum: hit.score for hit in story.hits}
-        missing = np.array([d for d in matched_members.tolist() if d not in scores], dtype=np.int64)
+    @staticmethod
+    def _member_scores(view: View, node: Node, page: list[StoryHits], members: dict[int, np.ndarray],
+                       matched: np.ndarray) -> dict[int, float]:
+        """Scores of every matching variant of the page's stories, in one ranking pass for those not ranked yet."""
+        scores = {hit.docnum: hit.score for story in page for hit in story.hits}
+        in_page = np.concatenate(list(members.values())) if members else np.zeros(0, dtype=np.int64)
+        matching_members = in_page[np.isin(in_page, matched)]
+        missing = np.array([d for d in matching_members.tolist() if d not in scores], dtype=np.int64)
         if len(missing):  # matched variants that ranked below the ones needed to order the stories
             scores.update((hit.docnum, hit.score) for hit in scored(view, node, missing, None))
+        return scores
+
+    def _article_hit(self, view: View, story: StoryHits, members: np.ndarray, terms: list[Term],
+                     page_scores: dict[int, float]) -> ArticleHit:
+        scores = {d: page_scores[d] for d in members.tolist() if d in page_scores}
         stored = {docnum: view.searcher.stored_fields(docnum) for docnum in members.tolist()}
         texts = {docnum: Normalised.unpack(fields["norm"], fields["offsets"]) for docnum, fields in stored.items()}
         snippets: dict[int, Snippet] = {}

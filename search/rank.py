@@ -18,6 +18,9 @@ from search.query import And, Node, Not, Or, Term, positive_terms
 from search.view import View
 
 RANKING = scoring.BM25F(B=0.75, K1=1.2)
+MAX_WORD_SHARE = 0.5
+# Up to this many matches, scoring each one directly beats whoosh walking whole posting lists.
+DIRECT_SCORING_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -48,25 +51,61 @@ def matching(view: View, node: Node, scope: np.ndarray) -> np.ndarray:
     return scope
 
 
-def ranking_query(node: Node) -> wq.Query:
-    """Jieba words of the positive terms, in title and body: what BM25F scores."""
-    clauses: list[wq.Query] = []
+def ranking_terms(view: View, node: Node) -> list[tuple[str, str]]:
+    """(field, jieba word) pairs BM25F scores: the positive terms' words in title and body.
+
+    A word in most variants (的, 是) adds next to nothing to a score, its idf
+    being near zero, but scoring it walks its whole posting list: it is left out.
+    """
+    searcher = view.searcher
+    ceiling = MAX_WORD_SHARE * max(1, searcher.doc_count())
+    pairs = []
     for term in positive_terms(node):
         for word in dict.fromkeys(words(term.text)):
-            clauses.append(wq.Term("title", word))
-            clauses.append(wq.Term("body", word))
-    return wq.Or(clauses) if clauses else wq.NullQuery
+            for field in ("title", "body"):
+                if 0 < searcher.doc_frequency(field, word) <= ceiling:
+                    pairs.append((field, word))
+    return pairs
+
+
+def _direct_scores(view: View, pairs: list[tuple[str, str]], docnums: np.ndarray) -> np.ndarray:
+    """BM25F scores of the given (sorted) documents, skipping through each word's postings to them.
+
+    The same scorer and sum as whoosh's search over an Or of the pairs, without
+    visiting every other document the words occur in.
+    """
+    scores = np.zeros(len(docnums))
+    targets = docnums.tolist()
+    for field, word in pairs:
+        matcher = view.searcher.postings(field, word)
+        for i, docnum in enumerate(targets):
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+            if matcher.id() == docnum:
+                scores[i] += matcher.score()
+    return scores
 
 
 def scored(view: View, node: Node, docnums: np.ndarray, limit: int | None) -> list[Hit]:
-    """The best `limit` (or all) of `docnums`, best first; a match no ranking word reaches scores 0."""
+    """The best `limit` (or all) of `docnums`, best first (ties by document number); unranked matches score 0."""
     if not len(docnums):
-        return []  # whoosh reads an empty filter as no filter at all
-    wanted = set(docnums.tolist())
-    results = view.searcher.search(ranking_query(node), filter=wanted, limit=limit)
-    hits = [Hit(docnum, float(score)) for score, docnum in results.top_n]
-    if limit is None or len(hits) < limit:
-        seen = {hit.docnum for hit in hits}
-        unscored = (Hit(d, 0.0) for d in docnums.tolist() if d not in seen)
-        hits.extend(unscored if limit is None else list(unscored)[:limit - len(hits)])
-    return hits
+        return []
+    pairs = ranking_terms(view, node)
+    if not pairs:
+        scores = np.zeros(len(docnums))
+    elif len(docnums) <= DIRECT_SCORING_LIMIT or limit is None:
+        scores = _direct_scores(view, pairs, docnums)
+    else:
+        query = wq.Or([wq.Term(field, word) for field, word in pairs])
+        results = view.searcher.search(query, filter=set(docnums.tolist()), limit=limit)
+        hits = [Hit(docnum, float(score)) for score, docnum in results.top_n]
+        if len(hits) < limit:  # the rest match literally but hold no ranking word
+            seen = {hit.docnum for hit in hits}
+            hits += [Hit(d, 0.0) for d in docnums.tolist() if d not in seen][:limit - len(hits)]
+        return hits
+    order = np.lexsort((docnums, -scores))[:limit]
+    return [Hit(int(docnums[i]), float(scores[i])) for i in order]
