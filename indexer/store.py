@@ -17,6 +17,8 @@ from indexer.schema import MANIFEST, SOURCE, build_schema
 # Keys of the literal index are positive and far below this; anything else is a column default.
 MAX_KEY = 1 << 40
 MANIFEST_ID = f"{MANIFEST}:literal"
+# Readers cache per-generation arrays in files with this prefix (see search/view.py); writers delete stale ones.
+VIEW_CACHE_PREFIX = "view-"
 DEFAULT_INDEX = Path("index")
 INDEX_ENV = "CORPUS_INDEX"
 

@@ -26,7 +26,7 @@ from indexer.metadata import index_terms
 from indexer.normalise import normalise_text
 from indexer.prepare import PreparedPage, PreparedVariant
 from indexer.schema import MANIFEST, SOURCE, VARIANT
-from indexer.store import (MANIFEST_ID, CorpusIndexError, IndexBusy, SourceRecord, document_keys, open_index,
+from indexer.store import (MANIFEST_ID, VIEW_CACHE_PREFIX, CorpusIndexError, IndexBusy, SourceRecord, document_keys, open_index,
                            open_or_create_index, read_catalogue, read_manifest)
 
 GROUPER_CACHE = "stories.pickle"
@@ -264,6 +264,10 @@ class IndexSession:
                                     segments={"live": self.segments, "retired": self.retired})
         self.writer.commit()
         self._save_grouper()
+        generation = self.ix.latest_generation()
+        for cache in self.index_dir.glob(f"{VIEW_CACHE_PREFIX}*.npz"):  # readers' caches of older generations
+            if not cache.name.startswith(f"{VIEW_CACHE_PREFIX}{generation}."):
+                cache.unlink(missing_ok=True)
 
     def cancel(self) -> None:
         """Drop everything added in this session and release the lock (the next session deletes its segments)."""

@@ -13,12 +13,14 @@ import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
 
-from indexer.analysis import words
+from indexer.analysis import WORD_CHARS
 from search.query import And, Node, Not, Or, Term, positive_terms
 from search.view import View
 
 RANKING = scoring.BM25F(B=0.75, K1=1.2)
 MAX_WORD_SHARE = 0.5
+# jieba's dictionary words are rarely longer; longer index terms are rare names, still found piecewise.
+MAX_WORD_CHARS = 8
 # Up to this many matches, scoring each one directly beats whoosh walking whole posting lists.
 DIRECT_SCORING_LIMIT = 2000
 
@@ -51,8 +53,31 @@ def matching(view: View, node: Node, scope: np.ndarray) -> np.ndarray:
     return scope
 
 
+def indexed_words(reader, text: str) -> list[str]:
+    """The words of a query term, by longest match against the words jieba found in the indexed texts.
+
+    Segmenting a short term with jieba itself would cut it without the context
+    it has in the texts, and loading jieba's dictionary costs a cold process
+    more than the whole rest of a search; the index's own vocabulary is the
+    set of words there is anything to score.
+    """
+    found = []
+    start = 0
+    while start < len(text):
+        for end in range(min(len(text), start + MAX_WORD_CHARS), start, -1):
+            word = text[start:end]
+            if ("body", word) in reader or ("title", word) in reader:
+                if WORD_CHARS.search(word):
+                    found.append(word)
+                start = end
+                break
+        else:
+            start += 1
+    return found
+
+
 def ranking_terms(view: View, node: Node) -> list[tuple[str, str]]:
-    """(field, jieba word) pairs BM25F scores: the positive terms' words in title and body.
+    """(field, word) pairs BM25F scores: the positive terms' indexed words in title and body.
 
     A word in most variants (的, 是) adds next to nothing to a score, its idf
     being near zero, but scoring it walks its whole posting list: it is left out.
@@ -61,7 +86,7 @@ def ranking_terms(view: View, node: Node) -> list[tuple[str, str]]:
     ceiling = MAX_WORD_SHARE * max(1, searcher.doc_count())
     pairs = []
     for term in positive_terms(node):
-        for word in dict.fromkeys(words(term.text)):
+        for word in dict.fromkeys(indexed_words(searcher.reader(), term.text)):
             for field in ("title", "body"):
                 if 0 < searcher.doc_frequency(field, word) <= ceiling:
                     pairs.append((field, word))

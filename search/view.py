@@ -2,6 +2,7 @@
 the arrays that join them (document keys, story of each document, cached scopes)."""
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from pathlib import Path
 
@@ -11,9 +12,21 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from indexer.literal import LiteralIndex
-from indexer.store import column_by_docnum, document_keys, read_manifest
+from indexer.schema import VARIANT
+from indexer.store import VIEW_CACHE_PREFIX, column_by_docnum, document_keys, read_manifest
 
 SCOPE_CACHE_SIZE = 32
+LATEST_VARIANTS = wq.And([wq.Term("kind", VARIANT), wq.Term("latest", True)])
+
+
+def _save_atomic(path: Path, **arrays: np.ndarray) -> None:
+    """Write the cache whole or not at all; a read-only index just goes without it."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp.npz")
+    try:
+        np.savez(tmp, **arrays)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 class View:
@@ -24,6 +37,21 @@ class View:
         self.generation = self.searcher.reader().generation()
         manifest = read_manifest(self.searcher)
         self.literal = LiteralIndex.open(index_dir, manifest["segments"])
+        self._scopes: OrderedDict[object, np.ndarray] = OrderedDict()
+        # A cold process loads these arrays instead of passing over every document's columns.
+        cache = index_dir / f"{VIEW_CACHE_PREFIX}{self.generation}.npz"
+        try:
+            with np.load(cache) as arrays:
+                self.docnum_of_key, self.story_of = arrays["docnum_of_key"], arrays["story_of"]
+                self.story_names = arrays["story_names"].tolist()
+                self._scopes[LATEST_VARIANTS] = arrays["latest"]
+        except (OSError, ValueError, KeyError):
+            self._build()
+            _save_atomic(cache, docnum_of_key=self.docnum_of_key, story_of=self.story_of,
+                         story_names=np.array(self.story_names, dtype=str), latest=self.scope(LATEST_VARIANTS))
+
+    def _build(self) -> None:
+        """Join whoosh documents to literal keys and story numbers (a pass over every document's columns)."""
         reader = self.searcher.reader()
         keys = document_keys(reader)
         self.docnum_of_key = np.full(int(keys.max(initial=0)) + 1, -1, dtype=np.int64)
@@ -33,7 +61,6 @@ class View:
                                   for s in column_by_docnum(reader, "article_id", "")], dtype=np.int64)
         self.story_of[keys == 0] = -1
         self.story_names = list(story_ids)
-        self._scopes: OrderedDict[object, np.ndarray] = OrderedDict()
 
     def close(self) -> None:
         self.searcher.close()
