@@ -1,0 +1,103 @@
+"""Story grouping against the generator's ground truth: map each printed article to an indexed variant,
+then pairwise precision and recall of "same story"."""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from math import comb
+from typing import Any, Hashable, Iterable
+
+from rapidfuzz import fuzz
+
+from bench.dataset import Dataset
+from bench.reference import Variants
+from indexer.normalise import normalise_text
+
+FUZZY_MIN = 80.0  # rapidfuzz partial_ratio below which a sample counts as unmapped
+WHITESPACE = re.compile(r"\s+")
+SHOWN = 20  # unmapped articles listed in the results
+
+
+def _compact(text: str) -> str:
+    # text_sample has no whitespace, while normalised text keeps line breaks and spaces between Latin words.
+    return WHITESPACE.sub("", text)
+
+
+@dataclass
+class Grouping:
+    """How the truth mapped onto the index, and the pairwise scores."""
+
+    articles: int = 0
+    exact: int = 0
+    fuzzy: int = 0
+    unmapped: list[dict[str, Any]] = field(default_factory=list)
+    shared_variants: int = 0  # truth articles mapped to a variant that another article also mapped to
+    precision: float = 0.0
+    recall: float = 0.0
+    # The same scores over articles alone on their variant: grouping without segmentation merges.
+    unshared_precision: float = 0.0
+    unshared_recall: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"articles": self.articles, "mapped_exact": self.exact, "mapped_fuzzy": self.fuzzy,
+                "unmapped": len(self.unmapped), "unmapped_examples": self.unmapped[:SHOWN],
+                "articles_sharing_a_variant": self.shared_variants,
+                "pairwise_precision": self.precision, "pairwise_recall": self.recall,
+                "unshared_precision": self.unshared_precision, "unshared_recall": self.unshared_recall}
+
+
+def pairwise(pairs: Iterable[tuple[Hashable, Hashable]]) -> tuple[float, float]:
+    """Pairwise precision and recall of predicted clusters against true ones, from (predicted, true) labels."""
+    cells: Counter = Counter()
+    predicted: Counter = Counter()
+    true: Counter = Counter()
+    for p, t in pairs:
+        cells[p, t] += 1
+        predicted[p] += 1
+        true[t] += 1
+    both = sum(comb(n, 2) for n in cells.values())
+    predicted_pairs = sum(comb(n, 2) for n in predicted.values())
+    true_pairs = sum(comb(n, 2) for n in true.values())
+    return (both / predicted_pairs if predicted_pairs else 1.0), (both / true_pairs if true_pairs else 1.0)
+
+
+def _best(sample: str, candidates: list[int], compact: dict[int, str], ordinal: int,
+          variants: Variants) -> tuple[int | None, bool]:
+    """The variant that holds the sample (nearest ordinal among several), else the best fuzzy match."""
+    holding = [i for i in candidates if sample in compact[i]]
+    if holding:
+        return min(holding, key=lambda i: abs(variants.ordinal[i] - ordinal)), True
+    scored = [(fuzz.partial_ratio(sample, compact[i]), i) for i in candidates]
+    score, best = max(scored, default=(0.0, None))
+    return (best if score >= FUZZY_MIN else None), False
+
+
+def evaluate(dataset: Dataset, variants: Variants) -> Grouping:
+    """Map the truth onto the variants of the same page and score the index's grouping."""
+    on_page: dict[str, list[int]] = defaultdict(list)
+    for i, source in enumerate(variants.source):
+        on_page[source].append(i)
+    result = Grouping()
+    labels: list[tuple[int, str]] = []
+    page, compact = "", {}
+    for article in dataset.truth():
+        result.articles += 1
+        if article["page"] != page:  # the truth is in page order: compact one page's variants at a time
+            page = article["page"]
+            source = page.removeprefix("pages/").removesuffix(".txt")
+            compact = {i: _compact(variants.norm[i]) for i in on_page.get(source, [])}
+        mapped, exact = _best(_compact(normalise_text(article["text_sample"])), list(compact), compact,
+                              article["ordinal"], variants)
+        if mapped is None:
+            result.unmapped.append({k: article[k] for k in ("page", "ordinal", "story", "text_sample")})
+            continue
+        result.exact += exact
+        result.fuzzy += not exact
+        labels.append((mapped, article["story"]))
+    uses = Counter(i for i, _ in labels)
+    result.shared_variants = sum(n for n in uses.values() if n > 1)
+    result.precision, result.recall = pairwise((variants.article_id[i], story) for i, story in labels)
+    result.unshared_precision, result.unshared_recall = pairwise(
+        (variants.article_id[i], story) for i, story in labels if uses[i] == 1)
+    return result

@@ -1,0 +1,176 @@
+"""Benchmark the search backend on a generated corpus and hold the figures to the targets of issue 4.
+
+    bench/run --size 1k|10k|100k|N [--seed 0] [--work /tmp/corpus-bench] [--out FILE] [--repeat N] ...
+
+Indexes the corpus with `corpus index` (fresh directory per run) beside plain
+jieba in as many processes, measures query latency of Corpus.search against a
+brute-force scan and tantivy on a seeded query set, checks literal correctness
+and story grouping against the ground truth, times a cold `corpus search`, then
+prints a Markdown table and writes the same figures as JSON. Every figure is a
+median over repeated runs made in this one invocation.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from bench import coldstart, grouping, querying
+from bench.dataset import ROOT, Dataset, locate
+from bench.generate import parse_size
+from bench.indexing import IndexRun, index_once, jieba_once
+from bench.measure import median
+from bench.queries import make_queries
+from bench.reference import brute_force, load_variants
+from bench.report import table, targets
+from bench.tantivy_ref import TantivyReference
+from search.engine import Corpus
+
+LARGE = 100_000  # from this many variants, indexing runs once unless --repeat says otherwise
+_started = time.perf_counter()
+
+
+def log(message: str) -> None:
+    """Progress on stderr, with the elapsed time."""
+    print(f"[{time.perf_counter() - _started:7.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", default="1k", help="1k, 10k, 100k or a number of variants (default 1k)")
+    parser.add_argument("--seed", type=int, default=0, help="corpus and query-set seed")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/corpus-bench"),
+                        help="cache for generated corpora and scratch space for indexes")
+    parser.add_argument("--out", type=Path, help="JSON results (default bench/results/<size>.json)")
+    parser.add_argument("--repeat", type=int, help="indexing runs (default 3, 1 from 100k variants)")
+    parser.add_argument("--query-repeat", type=int, default=5, help="timed rounds over the query set")
+    parser.add_argument("--brute-repeat", type=int, default=3, help="timed rounds of the brute-force scan")
+    parser.add_argument("--queries", type=int, default=300, help="size of the query set")
+    parser.add_argument("--cold-runs", type=int, default=5, help="cold starts timed")
+    parser.add_argument("--workers", type=int, default=2, help="indexing and jieba processes")
+    args = parser.parse_args(argv)
+    args.repeat = args.repeat or (1 if parse_size(args.size) >= LARGE else 3)
+    args.out = args.out or ROOT / "bench" / "results" / f"{args.size}.json"
+    return args
+
+
+def measure_indexing(dataset: Dataset, scratch: Path, args: argparse.Namespace) -> tuple[dict[str, Any], Path]:
+    """Alternate `corpus index` runs with jieba runs; the figures and the last index, kept for querying."""
+    files = dataset.page_files()
+    runs: list[IndexRun] = []
+    jieba_runs: list[tuple[float, int]] = []
+    for k in range(args.repeat):
+        index_dir = scratch / f"index-{k}"
+        log(f"indexing run {k + 1}/{args.repeat}")
+        runs.append(index_once(dataset.pages_dir, index_dir, args.workers))
+        if k:
+            shutil.rmtree(scratch / f"index-{k - 1}")  # the runs build the same index; only the last is kept
+        log(f"  {runs[-1].seconds:.1f} s; jieba run {k + 1}/{args.repeat}")
+        jieba_runs.append(jieba_once(files, args.workers))
+    characters = jieba_runs[0][1]
+    raw_bytes = sum(f.stat().st_size for f in files)
+    seconds = median([r.seconds for r in runs])
+    jieba_seconds = median([s for s, _ in jieba_runs])
+    tree, largest = median([r.tree_peak_bytes for r in runs]), median([r.max_rss_bytes for r in runs])
+    size = median([r.size_bytes for r in runs])
+    figures = {
+        "runs": [r.__dict__ for r in runs],
+        "characters": characters,
+        "raw_bytes": raw_bytes,
+        "variants": runs[-1].variants,
+        "seconds": seconds,
+        "chars_per_s": characters / seconds,
+        "variants_per_s": runs[-1].variants / seconds,
+        "jieba_seconds": jieba_seconds,
+        "jieba_chars_per_s": characters / jieba_seconds,
+        "vs_jieba": jieba_seconds / seconds,
+        "size_bytes": size,
+        "size_vs_raw": size / raw_bytes,
+        "tree_peak_bytes": tree,
+        "tree_peak_pss_bytes": median([r.tree_peak_pss_bytes for r in runs]),
+        "max_process_rss_bytes": largest,
+        "peak_rss_bytes": max(tree, largest),  # the sampler can miss a short peak that time -v sees
+    }
+    return figures, index_dir
+
+
+def measure_queries(dataset: Dataset, index_dir: Path, scratch: Path,
+                    args: argparse.Namespace) -> dict[str, Any]:
+    """Grouping, query latency of the three engines, literal correctness and tantivy's recall."""
+    log("loading the indexed variants")
+    variants = load_variants(index_dir)
+    log("scoring story grouping against the truth")
+    story_groups = grouping.evaluate(dataset, variants).to_dict()
+    queries = make_queries(variants, args.seed, args.queries)
+    log(f"{len(queries)} queries; brute-force scan x{args.brute_repeat}")
+    brute_seconds, expected = querying.time_each(queries, lambda q: brute_force(variants, q), args.brute_repeat)
+    log("literal correctness of Corpus.search (all pages of 1000 groups)")
+    corpus = Corpus(index_dir)
+    literal = querying.literal_check(corpus, variants, queries, expected)
+    log(f"Corpus.search x{args.query_repeat}")
+    engine_seconds, _ = querying.time_each(queries, lambda q: corpus.search(q.request(limit=10)), args.query_repeat)
+    log("building the tantivy reference")
+    started = time.perf_counter()
+    tantivy = TantivyReference(variants, scratch / "tantivy", args.workers)
+    build_seconds = time.perf_counter() - started
+    tantivy.top(queries[0])  # the first search pays for opening segment files
+    log(f"  {build_seconds:.1f} s; tantivy x{args.query_repeat}")
+    tantivy_seconds, _ = querying.time_each(queries, tantivy.top, args.query_repeat)
+    return {
+        "grouping": story_groups,
+        "literal": literal,
+        "query": {
+            "count": len(queries),
+            "by_kind": dict(Counter(q.kind for q in queries)),
+            "engine": querying.latency(queries, engine_seconds),
+            "brute_force": querying.latency(queries, brute_seconds),
+            "tantivy": {**querying.latency(queries, tantivy_seconds), "build_seconds": build_seconds,
+                        **querying.tantivy_recall(tantivy, queries, expected)},
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    load_start = os.getloadavg()[0]
+    args.work.mkdir(parents=True, exist_ok=True)
+    dataset = locate(args.size, args.seed, args.work)
+    log(f"corpus {dataset.root}")
+    with tempfile.TemporaryDirectory(dir=args.work, prefix="run-") as scratch:
+        indexing, index_dir = measure_indexing(dataset, Path(scratch), args)
+        measured = measure_queries(dataset, index_dir, Path(scratch), args)
+        log(f"cold start x{args.cold_runs}")
+        search_s, jieba_s = coldstart.cold_start(index_dir, args.cold_runs)
+    counts = dataset.manifest["counts"]
+    results: dict[str, Any] = {
+        "size": args.size,
+        "seed": args.seed,
+        "corpus": {"root": str(dataset.root), "pages": counts["pages"], "articles": counts["variants"],
+                   "stories": counts["stories"]},
+        "settings": {k: getattr(args, k) for k in ("repeat", "query_repeat", "brute_repeat", "queries",
+                                                    "cold_runs", "workers")},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_start": load_start,
+                    "load_end": os.getloadavg()[0]},
+        "indexing": indexing,
+        **measured,
+        "cold_start": {"search_s": search_s, "jieba_s": jieba_s, "vs_jieba": search_s / jieba_s},
+        "seconds": time.perf_counter() - _started,
+    }
+    results["targets"] = targets(results)
+    print(table(results))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    log(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

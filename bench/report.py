@@ -1,0 +1,94 @@
+"""The targets each figure is held to, and the Markdown table that shows figures, baselines and verdicts."""
+from __future__ import annotations
+
+from typing import Any
+
+RSS_LIMIT_BYTES = 1.5e9
+MB = 1e6
+
+
+def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every target with the measured value and whether it is met."""
+    ix, q, lit, grp, cold = r["indexing"], r["query"], r["literal"], r["grouping"], r["cold_start"]
+    engine, brute, tantivy = q["engine"], q["brute_force"], q["tantivy"]
+    rows = [
+        ("indexing / 2-process jieba", ix["vs_jieba"], ">= 0.50", ix["vs_jieba"] >= 0.5),
+        ("peak RSS (MB)", ix["peak_rss_bytes"] / MB, "< 1500", ix["peak_rss_bytes"] < RSS_LIMIT_BYTES),
+        ("query p50 / brute-force p50", engine["p50_ms"] / brute["p50_ms"], "<= 0.05",
+         engine["p50_ms"] <= brute["p50_ms"] / 20),
+        ("query p95 / brute-force p95", engine["p95_ms"] / brute["p95_ms"], "<= 0.10",
+         engine["p95_ms"] <= brute["p95_ms"] / 10),
+        ("query p50 / tantivy p50", engine["p50_ms"] / tantivy["p50_ms"], "<= 10",
+         engine["p50_ms"] <= 10 * tantivy["p50_ms"]),
+        ("cold start / jieba floor", cold["vs_jieba"], "<= 1.30", cold["vs_jieba"] <= 1.3),
+        ("grouping pairwise precision", grp["pairwise_precision"], ">= 0.98", grp["pairwise_precision"] >= 0.98),
+        ("grouping pairwise recall", grp["pairwise_recall"], ">= 0.98", grp["pairwise_recall"] >= 0.98),
+        ("literal recall", lit["recall"], "= 1", lit["recall"] == 1.0),
+        ("literal precision", lit["precision"], "= 1", lit["precision"] == 1.0 and not lit["duplicates"]),
+        ("total_variants = brute-force count", lit["total_mismatches"], "0 queries off", lit["total_mismatches"] == 0),
+    ]
+    return [{"name": n, "value": v, "target": t, "pass": ok} for n, v, t, ok in rows]
+
+
+def _ms(value: float) -> str:
+    return f"{value:.3g} ms" if value < 100 else f"{value:,.0f} ms"
+
+
+def _row(*cells: str) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def table(r: dict[str, Any]) -> str:
+    """The results as a Markdown table, a heading line of context before it."""
+    c, ix, q, lit, grp, cold = r["corpus"], r["indexing"], r["query"], r["literal"], r["grouping"], r["cold_start"]
+    engine, brute, tantivy = q["engine"], q["brute_force"], q["tantivy"]
+    verdict = {t["name"]: "PASS" if t["pass"] else "FAIL" for t in r["targets"]}
+    s = r["settings"]
+    lines = [
+        f"corpus {r['size']} (seed {r['seed']}): {c['pages']:,} pages, {ix['characters']:,} characters, "
+        f"{ix['variants']:,} variants indexed; {q['count']} queries; medians of {s['repeat']} indexing runs, "
+        f"{s['query_repeat']} query rounds ({s['brute_repeat']} brute-force), {s['cold_runs']} cold starts; "
+        f"{r['machine']['cpus']} CPUs, load {r['machine']['load_start']:.1f} -> {r['machine']['load_end']:.1f}",
+        "",
+        _row("figure", "measured", "baseline", "ratio", "target", "result"),
+        _row(*["---"] * 6),
+        _row("indexing throughput", f"{ix['chars_per_s']:,.0f} chars/s, {ix['variants_per_s']:,.1f} variants/s",
+             f"jieba.lcut x{s['workers']}: {ix['jieba_chars_per_s']:,.0f} chars/s", f"{ix['vs_jieba']:.2f}",
+             ">= 0.50", verdict["indexing / 2-process jieba"]),
+        _row("index size", f"{ix['size_bytes'] / MB:,.1f} MB", f"raw text {ix['raw_bytes'] / MB:,.1f} MB",
+             f"{ix['size_vs_raw']:.2f}x", "", ""),
+        _row("peak RSS, indexing", f"{ix['peak_rss_bytes'] / MB:,.0f} MB",
+             f"tree {ix['tree_peak_bytes'] / MB:,.0f} MB (PSS {ix['tree_peak_pss_bytes'] / MB:,.0f} MB), "
+             f"largest process {ix['max_process_rss_bytes'] / MB:,.0f} MB",
+             "", "< 1500 MB", verdict["peak RSS (MB)"]),
+        _row("query p50", _ms(engine["p50_ms"]), f"brute force {_ms(brute['p50_ms'])}",
+             f"{engine['p50_ms'] / brute['p50_ms']:.3f}", "<= 0.05", verdict["query p50 / brute-force p50"]),
+        _row("query p95", _ms(engine["p95_ms"]), f"brute force {_ms(brute['p95_ms'])}",
+             f"{engine['p95_ms'] / brute['p95_ms']:.3f}", "<= 0.10", verdict["query p95 / brute-force p95"]),
+        _row("query p99", _ms(engine["p99_ms"]), f"brute force {_ms(brute['p99_ms'])}",
+             f"{engine['p99_ms'] / brute['p99_ms']:.3f}", "", ""),
+        _row("query p50 vs tantivy", _ms(engine["p50_ms"]), f"tantivy {_ms(tantivy['p50_ms'])}",
+             f"{engine['p50_ms'] / tantivy['p50_ms']:.1f}x", "<= 10x", verdict["query p50 / tantivy p50"]),
+        _row("tantivy recall (of literal matches)", f"{tantivy['recall']:.1%}",
+             f"missed {tantivy['missed']:,} of {tantivy['literal_matches']:,} in {tantivy['queries_with_misses']} "
+             f"queries; {tantivy['extra']:,} non-matches returned", "", "", "info"),
+        _row("literal recall", f"{lit['recall']:.4%}", f"brute force, {lit['expected']:,} matches",
+             "", "100%", verdict["literal recall"]),
+        _row("literal precision", f"{lit['precision']:.4%}",
+             f"{lit['extra']:,} extra, {lit['duplicates']} listed twice", "", "100%",
+             verdict["literal precision"]),
+        _row("total_variants", f"{lit['total_mismatches']} queries off", "brute-force count", "", "0",
+             verdict["total_variants = brute-force count"]),
+        _row("grouping pairwise precision", f"{grp['pairwise_precision']:.4f}",
+             f"{grp['articles']:,} articles, {grp['mapped_fuzzy']} fuzzy, {grp['unmapped']} unmapped", "",
+             ">= 0.98", verdict["grouping pairwise precision"]),
+        _row("grouping pairwise recall", f"{grp['pairwise_recall']:.4f}",
+             f"{grp['articles_sharing_a_variant']} articles share a variant", "", ">= 0.98",
+             verdict["grouping pairwise recall"]),
+        _row("grouping P / R, one article per variant",
+             f"{grp['unshared_precision']:.4f} / {grp['unshared_recall']:.4f}", "segmentation merges left out",
+             "", "", "info"),
+        _row("cold start", f"{cold['search_s'] * 1000:,.0f} ms", f"jieba floor {cold['jieba_s'] * 1000:,.0f} ms",
+             f"{cold['vs_jieba']:.2f}x", "<= 1.30x", verdict["cold start / jieba floor"]),
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,38 @@
+"""Smoke test of bench/run: a tiny generated corpus end to end, the table printed and the JSON complete."""
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bench.grouping import pairwise
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = ROOT.parent / "shared" / "corpora"
+
+
+def test_pairwise_counts_pairs() -> None:
+    # predicted {a: x1 x2 y1}, {b: y2}; true {x: x1 x2}, {y: y1 y2}: 1 of 3 predicted pairs right, 1 of 2 true found
+    assert pairwise([("a", "x"), ("a", "x"), ("a", "y"), ("b", "y")]) == (1 / 3, 1 / 2)
+    assert pairwise([("a", "x")]) == (1.0, 1.0)
+
+
+@pytest.mark.skipif(not (CORPORA / "pku-199801").is_dir(), reason="shared corpora not available")
+def test_bench_run_on_a_tiny_corpus(tmp_path: Path) -> None:
+    pytest.importorskip("tantivy", reason="the bench extra is not installed")
+    out = tmp_path / "results.json"
+    command = [str(ROOT / "bench" / "run"), "--size", "40", "--work", str(tmp_path), "--out", str(out),
+               "--repeat", "1", "--query-repeat", "1", "--brute-repeat", "1", "--queries", "30", "--cold-runs", "1"]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "| query p50 |" in run.stdout and "| cold start |" in run.stdout
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert results["indexing"]["variants"] > 0 and results["indexing"]["chars_per_s"] > 0
+    assert results["query"]["count"] >= 20
+    assert {t["name"] for t in results["targets"]} >= {"literal recall", "query p50 / tantivy p50"}
+    literal = results["literal"]
+    assert literal["recall"] == literal["precision"] == 1.0, literal["failures"]
+    assert literal["total_mismatches"] == 0, literal["failures"]
+    assert results["grouping"]["unmapped"] < results["grouping"]["articles"]
