@@ -75,7 +75,8 @@ class SegmentBuilder:
         lengths = np.array([len(g) for g in self.grams], dtype=np.int64)
         grams = np.concatenate(self.grams) if self.grams else np.zeros(0, np.uint64)
         docs = np.repeat(np.arange(len(self.grams), dtype=np.uint32), lengths)
-        order = np.lexsort((docs, grams))
+        # Documents were appended in order, so a stable sort by code keeps each code's documents sorted.
+        order = np.argsort(grams, kind="stable")
         grams, docs = grams[order], docs[order]
         unique, starts = np.unique(grams, return_index=True)
         offsets = np.zeros(len(self.texts) + 1, dtype=np.int64)

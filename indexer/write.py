@@ -30,9 +30,13 @@ from indexer.store import (MANIFEST_ID, VIEW_CACHE_PREFIX, CorpusIndexError, Ind
                            open_or_create_index, read_catalogue, read_manifest)
 
 GROUPER_CACHE = "stories.pickle"
-WRITER_MEMORY_MB = 256
-# A literal segment is written once this many characters are buffered: bounds indexing memory.
-SEGMENT_CHARS = 8_000_000
+# Per whoosh writer process, before it spills a sorted run to disk.
+WRITER_MEMORY_MB = 128
+# A literal segment is written once this many characters are buffered: bounds indexing memory
+# (building one takes about 45 bytes a character at its peak).
+SEGMENT_CHARS = 4_000_000
+# Merges never build a segment larger than this, for the same reason.
+MERGED_SEGMENT_CHARS = 8_000_000
 # More segments than this at a commit and the smallest older ones are merged into one.
 MAX_SEGMENTS = 12
 # Below this many characters a run is indexed in one process: whoosh's worker processes cost more.
@@ -237,8 +241,16 @@ class IndexSession:
         if len(self.segments) <= MAX_SEGMENTS:
             return
         older = [name for name in self.segments if name in self.committed_segments]
-        opened = sorted((Segment(self.literal_dir, name) for name in older), key=lambda s: len(s.keys))
-        merging = opened[:max(2, len(self.segments) - MAX_SEGMENTS // 2)]
+        opened = sorted((Segment(self.literal_dir, name) for name in older), key=lambda s: len(s.text))
+        merging: list[Segment] = []
+        size = 0
+        for segment in opened:  # the smallest first, while the merged one stays small enough to build
+            size += len(segment.text) // 3  # UTF-8 bytes to characters, near enough for Chinese
+            if len(merging) >= 2 and size > MERGED_SEGMENT_CHARS:
+                break
+            merging.append(segment)
+        if len(merging) < 2:
+            return
         live_keys = set(document_keys(self.searcher.reader()).tolist()) - self.removed_keys
         merged = SegmentBuilder()
         for segment in merging:
