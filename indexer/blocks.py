@@ -19,6 +19,10 @@ MARKDOWN_HEADING = re.compile(r"\s*(#{1,6})[ \t]+(.*?)[ \t#]*$")
 # Layout noise: blank, a lone middle dot, or a markdown rule.
 NOISE_LINE = re.compile(r"[\s·•・]*|\s*([-*_])(?:\s*\1){2,}\s*")
 CLAUSE_PUNCT = re.compile(r"[，,、；;。！!？?]")
+SENTENCE_STOP = re.compile(r"[；;。！!？?]")
+OPEN_CLAUSE = tuple("，,、：:—…")
+# A title is a whole phrase: it closes the brackets and quotes it opens.
+PAIRED = (("《", "》"), ("“", "”"), ("(", ")"), ("（", "）"))
 SENTENCE_END = tuple("。！？!?；;…：:—）)】.．")
 # A closing quote ends a sentence only after a stop: "…的“最大增量”" runs on, "…”他说。" ends.
 QUOTE_CLOSE = tuple("”’」』")
@@ -27,16 +31,45 @@ STOP_BEFORE_QUOTE = tuple("。！？!?…")
 LABEL_MARKS = "■□◆◇●○▲△★☆▼▽▶►"
 KICKER = re.compile(r"(?:——|—|－－|--)\S")
 
-_DATELINE_CORE = (
-    r"据?(?:新华社|中新社|本报|[\u4e00-\u9fff]{2,6}社)[\u4e00-\u9fff]{0,10}?"
-    r"[0-9０-９]{1,2}月[0-9０-９]{1,2}日(?:电|讯)"
+# A dateline names who filed the story, and usually where and when:
+# "新华社北京12月8日电", "中新网4月13日电", "新华网乌鲁木齐[图库]３月２５日专电", "中新社北京四月十日电",
+# "本报讯", "新快报讯", "哈报网讯", "【赛迪网讯】", "中国日报网站消息：". The filer is a news agency,
+# paper, site or station: a short name ending in 社, 网, 报 or 台 (or a Latin name such as "PConline").
+_NUMERAL = r"[0-9０-９〇零一二三四五六七八九十]"
+_DATE = rf"(?:{_NUMERAL}{{2,4}}年)?{_NUMERAL}{{1,3}}月{_NUMERAL}{{1,3}}日"
+_FILER = (
+    r"(?:新华社|新华网|中新社|中新网|人民网|本报"
+    r"|[\u4e00-\u9fff]{1,8}?(?:通讯社|社|网站|网|报|电视台|台)"
+    r"|[A-Za-z][A-Za-z0-9]{1,11}[\u4e00-\u9fff]{0,4}?(?:网站|网|报)?)"
 )
-_DATELINE = rf"[(（]?(?:{_DATELINE_CORE}|本报讯)[)）]?(?:\s*[(（][^()（）\n]{{1,40}}[)）])?"
+_PLACE = r"(?:[\u4e00-\u9fff]{1,8}?(?:\[[^\]\n]{1,6}\])?\s*)?"
+# 电 and 讯 as in 电话, 电视, 讯号 start a word, not the body after a dateline.
+_REPORTED = r"讯(?![号息])"
+_FILED = rf"(?:电(?![话视脑影力器子信台网源池梯车站邮缆线])|{_REPORTED})"
+_DATELINE_CORE = (
+    rf"据?(?:{_FILER}\s*{_PLACE}{_DATE}(?:专电|{_FILED}|消息)"  # dated: 新华社北京12月8日电
+    r"|(?:新华社|中新社)电"  # undated wire: 新华社电
+    rf"|{_FILER}{_REPORTED}"  # a paper's or site's own report: 本报讯, 新快报讯, 哈报网讯
+    rf"|{_FILER}消息[:：]?"  # 中国日报网站消息：
+    r"|[【\[〔][^】\]〕\n]{1,30}?(?:讯|消息|电)[】\]〕])"  # bracketed: 【eNet硅谷动力消息】
+)
+# The reporters follow in brackets, "(记者黄轶铭 邹多为)", or as "记者王娜海报道：".
+_REPORTERS = (
+    r"(?:\s*[(（【][^()（）【】\n]{1,40}[)）】]"
+    r"|\s*(?:特派|特约|驻[\u4e00-\u9fff]{1,6})?记者\s*[\u4e00-\u9fff·、 ]{2,14}?报道[:：]?)?"
+)
+_DATELINE = rf"[(（]?{_DATELINE_CORE}[)）]?{_REPORTERS}"
 DATELINE_ONLY = re.compile(_DATELINE)
 DATELINE_LEAD = re.compile(rf"\s*{_DATELINE}")
 CONTINUATION_LEAD = re.compile(
     r"\s*[(（]\s*(?:上接|接上|紧接)第?\s*[A-Za-z]?[0-9０-９一二三四五六七八九十]{1,3}\s*版\s*[)）]"
 )
+
+# A jump to the page an article continues on, "(下转第3版)", ends it on this page.
+JUMP_TAIL = re.compile(r"[(（]\s*(?:下转|转至?)第?\s*[A-Za-z]?[0-9０-９一二三四五六七八九十]{1,3}\s*版\s*[)）]\s*$")
+# The wire services' end mark closes a story's last paragraph; what follows may still be
+# an appended note, but a heading after it is the next article's title.
+END_MARK_TAIL = re.compile(r"[(（]\s*完\s*[)）]\s*$")
 
 _NAME = r"[\u4e00-\u9fff·]{2,5}"
 _NAMES = rf"{_NAME}(?:[\s、]+{_NAME})*"
@@ -93,6 +126,7 @@ class Piece:
     dateline: str = ""  # dateline cut from the start of a body piece
     continuation: str = ""  # continuation marker cut from the start of a body piece
     headline_like: bool = False  # short and unpunctuated: may be a heading printed as plain text
+    title_like: bool = False  # short with no sentence end: may be a title, which can hold a comma
     two_part: bool = False  # headline-like with a space between CJK characters, as titles are set
 
     @property
@@ -176,18 +210,35 @@ def _body_piece(text: str, blank_before: int) -> Piece:
     if lead:
         continuation, text = lead.group().strip(), text[lead.end():].strip()
     dateline, text = cut_dateline(text)
-    headline_like = (
-        not continuation and not dateline
-        and len(text) <= MAX_HEADING_CHARS
+    headline_like = not continuation and not dateline and heading_shaped(text)
+    title_like = headline_like or (not continuation and not dateline and title_shaped(text))
+    return Piece(
+        Kind.BODY, text, blank_before,
+        dateline=dateline, continuation=continuation,
+        headline_like=headline_like, title_like=title_like, two_part=headline_like and _has_cjk_gap(text),
+    )
+
+
+def heading_shaped(text: str) -> bool:
+    """True for a short unpunctuated line, which may be a heading printed as plain text."""
+    return (
+        len(text) <= MAX_HEADING_CHARS
         and not CLAUSE_PUNCT.search(text)
         and not text.startswith(("(", "（"))
         and not text.endswith(("—", "…"))
         and sum(1 for c in text if "\u4e00" <= c <= "\u9fff") >= 2
     )
-    return Piece(
-        Kind.BODY, text, blank_before,
-        dateline=dateline, continuation=continuation,
-        headline_like=headline_like, two_part=headline_like and _has_cjk_gap(text),
+
+
+def title_shaped(text: str) -> bool:
+    """True for a short line that stops short of a sentence: titles may set a comma where others set a space."""
+    return (
+        len(text) <= MAX_HEADING_CHARS
+        and not SENTENCE_STOP.search(text)
+        and not text.endswith(OPEN_CLAUSE)
+        and not text.startswith(("(", "（"))
+        and sum(1 for c in text if "\u4e00" <= c <= "\u9fff") >= 2
+        and all(text.count(left) == text.count(right) for left, right in PAIRED)
     )
 
 

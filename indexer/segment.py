@@ -1,9 +1,20 @@
 """Split one decoded OCR'd newspaper page into the articles printed on it, in reading order."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from indexer.blocks import Kind, Piece, caption_text, collapse_repeated_sentences, ends_sentence, read_pieces
+from indexer.blocks import (
+    END_MARK_TAIL,
+    JUMP_TAIL,
+    Kind,
+    Piece,
+    caption_text,
+    collapse_repeated_sentences,
+    ends_sentence,
+    read_pieces,
+)
+from indexer.cohesion import bigrams, coverage, similarity
 from indexer.normalise import is_cjk, join_lines, normalise_text
 from indexer.records import Article, Block
 
@@ -15,6 +26,36 @@ MAX_CAPTION_CHARS = 200
 # A captioning sentence with no credit is accepted only this short.
 MAX_UNCREDITED_CAPTION_CHARS = 60
 
+# A heading with no head element under it (no byline, dateline or kicker) is a new
+# article's title when the text under it is on another subject than the article above:
+# when the two share too few character bigrams (see indexer.cohesion). The comparison
+# reads this much of the article, back from the heading ...
+ABOVE_WINDOW = 600
+# ... and this much below it.
+BELOW_CHARS = 300
+# Neither reading takes in more pieces than this, so that every decision costs the same.
+MAX_PIECES_READ = 30
+# With less text than this on either side, the heading is taken for a sub-head.
+MIN_ABOVE_CHARS = 200
+MIN_BELOW_CHARS = 100
+# Bigram-set cosine under which the text below is on another subject. Tuned on the generated
+# benchmark (bench/generate.py), where three in four titles score under it (median 0.02) and
+# one in twenty-five sub-heads or other short lines (median 0.10); the seed pages' sub-heads
+# score 0.06 to 0.42.
+NEW_TOPIC_SIMILARITY = 0.03
+# A paragraph opening with a dateline is the start of another article unless the article so
+# far holds this share of its bigrams: then it is the same paragraph printed again.
+REPRINT_SHARE = 0.8
+# Section numbering ("一、", "2.", "(三)", "第四节") or a lead-in colon marks a sub-head: titles have neither.
+SUBHEAD_SHAPE = re.compile(
+    r"\s*(?:[(（]\s*[0-9０-９一二三四五六七八九十]{1,3}\s*[)）]|[0-9０-９一二三四五六七八九十]{1,3}[、.．](?![0-9０-９])"
+    r"|第[0-9０-９一二三四五六七八九十百]{1,3}[章节条部步课]|[①-⑳])"
+    r"|.*[:：]\s*$"
+)
+# A piece opening with these goes on with a sentence: the line above it is not a heading.
+CONTINUING = tuple("，,、；;。！!？?：:）)”’」』")
+
+
 @dataclass
 class _Draft:
     """An article being assembled, with the state that segmentation keeps for it."""
@@ -23,7 +64,9 @@ class _Draft:
     # Normalised text of everything the article holds: an OCR repeat is dropped on sight.
     seen: set[str] = field(default_factory=set)
     closed: bool = False  # a closing dateline was printed: what follows is another article
+    ended: bool = False  # an end mark was printed: a heading after it is another article's title
     has_body: bool = False
+    body_pieces: list[int] = field(default_factory=list)  # indices of the pieces its body came from
     open_paragraph: list[str] = field(default_factory=list)  # pieces of a sentence a column break cut
     held_captions: list[Block] = field(default_factory=list)  # captions printed inside that sentence
 
@@ -42,6 +85,7 @@ class _PageSegmenter:
         # The text article that body goes to; a standalone photo never becomes it.
         self.current: _Draft | None = None
         self.after_headings = _index_after_headings(pieces)
+        self.bigram_sets: list[set[str] | None] = [None] * len(pieces)
 
     def run(self) -> list[Article]:
         i = 0
@@ -73,21 +117,56 @@ class _PageSegmenter:
         elif piece.kind is Kind.DATELINE:
             self._place_dateline(piece)
         elif piece.opens_article or piece.kind is Kind.LABEL:
-            self._place_head_element(piece)
+            self._place_head_element(i)
+        elif self._is_plain_title(i):
+            self._place_heading(i)
         else:
-            self._place_body(piece)
+            self._place_body(i)
         return i + 1
 
     # --- deciding what a piece is in context ---
 
     def _is_heading(self, i: int) -> bool:
+        """True if piece i is set as a heading: marked up as one, or a plain line set like a title."""
         piece = self.pieces[i]
         if piece.kind is Kind.HEADING:
             return True
-        if piece.kind is not Kind.BODY or not piece.headline_like:
+        if piece.kind is not Kind.BODY or not piece.title_like:
             return False
-        following = self.pieces[i + 1] if i + 1 < len(self.pieces) else None
-        return piece.two_part or (following is not None and following.opens_article)
+        if piece.two_part:
+            return True
+        if not self._heads_article(i + 1):
+            return False
+        # A line with a comma in it is a title only above the head of an article, not above
+        # a dateline on its own line, which may be closing the article that the line ends.
+        return piece.headline_like or self.pieces[i + 1].kind is not Kind.DATELINE
+
+    def _is_plain_title(self, i: int) -> bool:
+        """True if piece i, a plain short line with only body under it, is the title of a new article.
+
+        Such a line can be a heading where it stands between a finished sentence (or the
+        page's start) and a paragraph; inside a sentence that a column break cut, it is more
+        of that sentence. It is taken for a title where a heading would start an article
+        (see _starts_article); otherwise it stays in the body as printed, sub-head or not.
+        """
+        piece = self.pieces[i]
+        if piece.kind is not Kind.BODY or not piece.title_like or i + 1 >= len(self.pieces):
+            return False
+        following = self.pieces[i + 1]
+        if following.kind is not Kind.BODY or following.text.startswith(CONTINUING):
+            return False
+        if following.headline_like:
+            # An author's name or a dateline cut by a column break can stand between a title
+            # and its first paragraph; two short lines and no paragraph are something else.
+            after = self.pieces[i + 2] if i + 2 < len(self.pieces) else None
+            if after is None or after.kind is not Kind.BODY or after.headline_like:
+                return False
+        draft = self.current
+        if draft is not None and not draft.closed and draft.open_paragraph:
+            return False
+        if draft is not None and normalise_text(piece.text) in draft.seen:
+            return False  # printed again: it goes where the body's repeats go
+        return self._starts_article(i, draft)
 
     def _starts_article(self, i: int, draft: _Draft | None) -> bool:
         """True if heading i is a new article's title rather than a sub-head of `draft`."""
@@ -96,8 +175,100 @@ class _PageSegmenter:
         if not draft.has_body:
             return False
         after = self.after_headings[i + 1] if i + 1 < len(self.pieces) else len(self.pieces)
-        below = self.pieces[after] if after < len(self.pieces) else None
-        return self.pieces[i].level == 1 or (below is not None and below.opens_article)
+        if draft.ended or self.pieces[i].level == 1 or self._heads_article(after):
+            return True
+        return self._changes_subject(i, draft)
+
+    def _heads_article(self, j: int) -> bool:
+        """True if piece j is printed between an article's title and its body.
+
+        A dateline on a line of its own can also close the article above it: it does when
+        it is bracketed, "(新华社北京12月6日电)", or when no paragraph follows it.
+        """
+        if j >= len(self.pieces) or not self.pieces[j].opens_article:
+            return False
+        piece = self.pieces[j]
+        if piece.kind is not Kind.DATELINE:
+            return True
+        if piece.text.startswith(("(", "（")) or j + 1 >= len(self.pieces):
+            return False
+        following = self.pieces[j + 1]
+        return following.kind is Kind.BODY and not following.title_like
+
+    def _changes_subject(self, i: int, draft: _Draft) -> bool:
+        """True if the text under heading i shares too little vocabulary with `draft` to go on with it.
+
+        The heading's own words count with the text under it, as TextTiling counts a
+        section's first sentence. Numbered or colon-ended headings are sub-heads whatever
+        their words, and so is a heading with too little text on either side to compare.
+        """
+        if SUBHEAD_SHAPE.match(self.pieces[i].text):
+            return False
+        start = self.after_headings[i + 1] if i + 1 < len(self.pieces) else len(self.pieces)
+        below, below_chars = self._text_below(start)
+        above, above_chars = self._text_above(draft)
+        if below_chars < MIN_BELOW_CHARS or above_chars < MIN_ABOVE_CHARS:
+            return False
+        return similarity(above, below | self._bigrams(i)) < NEW_TOPIC_SIMILARITY
+
+    def _continues_in_lead(self, i: int) -> bool:
+        """True if body piece i, which opens with a dateline or marker, still belongs to the current article.
+
+        It does when the article already holds nearly all of its words (the same paragraph
+        printed again, with other OCR errors), and when it opens with a dateline and goes on
+        with the article's subject (a report made of several dispatches). A new article
+        has a title above its dateline; this is for a dateline with body text above it.
+        """
+        draft = self.current
+        if draft is None or draft.closed or not draft.has_body:
+            return False
+        above, _ = self._text_above(draft)
+        if coverage(self._bigrams(i), above) >= REPRINT_SHARE:
+            return True
+        if not self.pieces[i].dateline:
+            return False
+        below, _ = self._text_below(i)
+        return similarity(above, below) >= NEW_TOPIC_SIMILARITY
+
+    def _text_below(self, start: int) -> tuple[set[str], int]:
+        """Bigrams and length of the body text from piece `start` on, up to BELOW_CHARS.
+
+        The reading goes past headings, as an article can open with a short paragraph and
+        a sub-head, and stops at the head of another article.
+        """
+        grams: set[str] = set()
+        chars = 0
+        for j in range(start, min(start + MAX_PIECES_READ, len(self.pieces))):
+            piece = self.pieces[j]
+            if chars >= BELOW_CHARS:
+                break
+            if piece.kind in (Kind.CAPTION, Kind.CREDIT, Kind.HEADING):
+                continue
+            if piece.kind is not Kind.BODY:
+                break
+            if piece.headline_like:
+                continue  # a plain heading or a name
+            grams |= self._bigrams(j)
+            chars += len(piece.text)
+        return grams, chars
+
+    def _text_above(self, draft: _Draft) -> tuple[set[str], int]:
+        """Bigrams and length of the draft's body, read back from its end for ABOVE_WINDOW characters."""
+        grams: set[str] = set()
+        chars = 0
+        for j in reversed(draft.body_pieces[-MAX_PIECES_READ:]):
+            grams |= self._bigrams(j)
+            chars += len(self.pieces[j].text)
+            if chars >= ABOVE_WINDOW:
+                break
+        return grams, chars
+
+    def _bigrams(self, i: int) -> set[str]:
+        """Bigrams of piece i, worked out once."""
+        grams = self.bigram_sets[i]
+        if grams is None:
+            grams = self.bigram_sets[i] = bigrams(self.pieces[i].text)
+        return grams
 
     def _photo_end(self, i: int) -> int:
         """End index of a photo's title and caption starting at piece i, or 0 if none starts there."""
@@ -172,20 +343,42 @@ class _PageSegmenter:
                 draft.article.title = piece.text
         draft.seen.add(key)
 
-    def _place_head_element(self, piece: Piece) -> None:
+    def _place_head_element(self, i: int) -> None:
         """A kicker, byline, label or continuation marker, or body that opens with a dateline or marker."""
+        piece = self.pieces[i]
         key = normalise_text(piece.text)
+        if piece.kind is Kind.BODY and self._continues_in_lead(i):
+            # Inside the body, the dateline stays where it was printed.
+            self._add_body(self.current, join_lines([piece.continuation, piece.dateline, piece.text]), index=i)
+            return
+        if piece.kind is Kind.LABEL and self._labels_section(i):
+            self._place_heading(i)
+            return
         draft = self._draft_for_head(key)
         if draft is None:
             return
         if piece.kind is Kind.BODY:
             _set_field(draft, "continuation", piece.continuation)
             _set_field(draft, "dateline", piece.dateline)
-            self._add_body(draft, piece.text, key)
+            self._add_body(draft, piece.text, key, index=i)
         else:
             name = {Kind.BYLINE: "byline", Kind.CONTINUATION: "continuation"}.get(piece.kind, "kicker")
             _set_field(draft, name, piece.text)
             draft.seen.add(key)
+
+    def _labels_section(self, i: int) -> bool:
+        """True if label i, inside an article, heads a section of it rather than a sidebar.
+
+        A sidebar's label stands above its title ("■记者手记" over "找准新赛道 闯出新天地");
+        a label with a paragraph right under it that goes on with the article is a sub-head.
+        """
+        draft = self.current
+        if draft is None or draft.closed or not draft.has_body or i + 1 >= len(self.pieces):
+            return False
+        below = self.pieces[i + 1]
+        if below.kind is not Kind.BODY or below.opens_article or self._is_heading(i + 1):
+            return False
+        return not self._changes_subject(i, draft)
 
     def _place_dateline(self, piece: Piece) -> None:
         draft = self.current
@@ -214,15 +407,27 @@ class _PageSegmenter:
         # A caption printed inside a cut sentence waits until the sentence is whole again.
         (draft.held_captions if draft.open_paragraph else draft.article.blocks).append(block)
 
-    def _place_body(self, piece: Piece) -> None:
+    def _place_body(self, i: int) -> None:
+        piece = self.pieces[i]
         draft = self.current
         key = normalise_text(piece.text)
         if draft is not None and draft.closed and key in draft.seen:
             return  # the closed article printed again
+        if draft is not None and draft.closed and JUMP_TAIL.match(piece.text):
+            self._add_body(draft, piece.text, key, index=i)  # the page the closed article goes on to
+            return
         if draft is None or draft.closed:
             # Text after a closing dateline is another article; repeats of the closed one still drop.
             draft = self._start(seen=draft.seen if draft is not None else None)
-        self._add_body(draft, piece.text, key)
+        self._add_body(draft, piece.text, key, index=i)
+        if not piece.text.endswith((")", "）")):
+            return  # no jump line or end mark: a cheap test before the patterns
+        if JUMP_TAIL.search(piece.text):
+            # "(下转第3版)": the article goes on on another page, and no further on this one.
+            _flush_paragraph(draft)
+            draft.closed = True
+        elif END_MARK_TAIL.search(piece.text):
+            draft.ended = True
 
     def _draft_for_head(self, key: str) -> _Draft | None:
         """The article a head element belongs to: the current one until it has body, else a new one."""
@@ -242,12 +447,15 @@ class _PageSegmenter:
         self.current = draft
         return draft
 
-    def _add_body(self, draft: _Draft, text: str, key: str | None = None) -> None:
+    def _add_body(self, draft: _Draft, text: str, key: str | None = None, index: int | None = None) -> None:
+        """Add body text to `draft`, unless it holds it already; `index` is the piece it comes from."""
         key = normalise_text(text) if key is None else key
         if key in draft.seen:
             return
         draft.seen.add(key)
         draft.has_body = True
+        if index is not None:
+            draft.body_pieces.append(index)
         draft.open_paragraph.append(text)
         if ends_sentence(text):
             _flush_paragraph(draft)

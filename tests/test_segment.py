@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from indexer.blocks import cut_dateline
 from indexer.normalise import normalise_text
 from indexer.records import Article
 from indexer.segment import segment_page
@@ -313,6 +314,151 @@ def test_noise_lines_and_markup_are_dropped():
     (article,) = segment_page("·\n\n# **标题**\n\n·\n正文<sub>里</sub>的字。\n\n---\n")
     assert article.title == "标题"
     assert paragraphs(article) == ["正文里的字。"]
+
+
+# --- plain headings: sub-head or the next article's title, by what the text under them is about ---
+
+RAIL = [
+    (
+        "今年以来，我省铁路建设全面提速，多条高速铁路相继开工建设。省发展改革委负责人介绍，全年计划完成"
+        "铁路建设投资三百亿元，新开工铁路项目五个，建成通车里程超过四百公里。"
+    ),
+    (
+        "在省城至沿海的高速铁路工地上，数千名建设者正在抓紧施工。项目负责人说，这条高速铁路全长二百八十公里，"
+        "设计时速三百五十公里，建成后省城至沿海城市的铁路出行时间将缩短到一小时以内。"
+    ),
+    "为保障铁路建设用地和资金，省里出台了支持铁路建设的十条措施，沿线各市也成立了铁路建设协调机构。",
+]
+RAIL_SECTION = (
+    "铁路建设也带动了沿线城市的发展。沿线各市纷纷规划建设高速铁路站场和配套园区，铁路建设投资的拉动作用明显，"
+    "一批产业项目落户高速铁路沿线，带动了当地就业和消费，沿线城市的铁路客流也逐年增长。"
+)
+FOOTBALL = [
+    (
+        "女足亚洲杯小组赛昨晚在悉尼打响，中国女足以二比零战胜越南队，取得开门红。上半场第二十分钟，王霜利用"
+        "任意球首开纪录；下半场第六十五分钟，替补登场的张琳艳头球破门，锁定胜局。"
+    ),
+    "主教练赛后表示，球队的防守组织仍有提高空间，下一场对阵韩国队的比赛将更加艰苦，队员们要尽快恢复体能。",
+]
+
+
+def plain_page(*parts: str) -> str:
+    return "\n\n".join(parts) + "\n"
+
+
+def test_plain_line_over_another_subject_is_the_next_articles_title():
+    page = plain_page("铁路建设全面提速", *RAIL, "女足亚洲杯小组赛开战", *FOOTBALL)
+    rail, football = segment_page(page)
+    assert rail.title == "铁路建设全面提速" and paragraphs(rail) == RAIL
+    assert football.title == "女足亚洲杯小组赛开战" and paragraphs(football) == FOOTBALL
+
+
+def test_plain_line_over_more_of_the_same_subject_stays_in_the_article():
+    page = plain_page("铁路建设全面提速", *RAIL, "高速铁路带动沿线发展", RAIL_SECTION)
+    (rail,) = segment_page(page)
+    # As before, a plain line that is not a title runs on into the paragraph under it:
+    # it may be a sub-head, or the start of a sentence that a column break cut.
+    assert paragraphs(rail) == [*RAIL, "高速铁路带动沿线发展" + RAIL_SECTION]
+
+
+def test_marked_up_subhead_over_the_same_subject_and_title_over_another():
+    page = plain_page(
+        "# 铁路建设全面提速", *RAIL, "## 高速铁路带动沿线发展", RAIL_SECTION, "## 女足亚洲杯小组赛开战", *FOOTBALL,
+    )
+    rail, football = segment_page(page)
+    assert subheads(rail) == ["高速铁路带动沿线发展"]
+    assert football.title == "女足亚洲杯小组赛开战" and paragraphs(football) == FOOTBALL
+
+
+def test_numbered_section_heading_never_starts_an_article():
+    page = plain_page("铁路建设全面提速", *RAIL, "二、女足亚洲杯小组赛开战", *FOOTBALL)
+    (article,) = segment_page(page)
+    assert paragraphs(article)[-1] == FOOTBALL[-1]
+
+
+def test_short_line_inside_a_cut_sentence_is_not_a_title():
+    cut = "下一步，全省将继续加大铁路建设投入，加快推进在建项目，确保年内建成通车的铁路项目达到"
+    page = plain_page("铁路建设全面提速", *RAIL, cut, "女足亚洲杯小组赛开战", *FOOTBALL)
+    (article,) = segment_page(page)
+    assert cut + "女足亚洲杯小组赛开战" + FOOTBALL[0] in paragraphs(article)
+
+
+def test_label_over_the_same_subject_is_a_subhead():
+    page = plain_page("铁路建设全面提速", *RAIL, "■沿线发展", RAIL_SECTION)
+    (rail,) = segment_page(page)
+    assert subheads(rail) == ["■沿线发展"] and paragraphs(rail)[-1] == RAIL_SECTION
+
+
+def test_title_with_a_comma_above_a_dateline():
+    page = plain_page("铁路建设全面提速", *RAIL, "女足开门红，中国队二比零胜越南", "新华社悉尼3月5日电 " + FOOTBALL[0])
+    _, football = segment_page(page)
+    assert football.title == "女足开门红，中国队二比零胜越南"
+    assert football.dateline == "新华社悉尼3月5日电"
+
+
+def test_bracketed_dateline_on_its_own_line_closes_the_article_above():
+    page = plain_page("铁路建设全面提速", *RAIL, "高速铁路带动沿线发展", "(新华社南昌3月5日电)", *FOOTBALL)
+    rail, untitled = segment_page(page)
+    assert rail.dateline == "(新华社南昌3月5日电)" and paragraphs(rail)[-1] == "高速铁路带动沿线发展"
+    assert untitled.title == "" and paragraphs(untitled) == FOOTBALL
+
+
+# --- datelines inside an article, jump lines and end marks ---
+
+def test_dateline_paragraph_goes_on_with_the_article_on_its_subject_and_starts_one_on_another():
+    same = "新华社北京3月5日电 记者从国家铁路集团获悉，今年全国铁路计划投产新线三千公里，其中高速铁路二千公里，铁路建设投资保持高位运行。"
+    page = plain_page("铁路建设全面提速", *RAIL, same, "新华社悉尼3月5日电 " + FOOTBALL[0], FOOTBALL[1])
+    rail, football = segment_page(page)
+    assert paragraphs(rail) == [*RAIL, same.replace(" ", "")]
+    assert football.title == "" and football.dateline == "新华社悉尼3月5日电" and paragraphs(football) == FOOTBALL
+
+
+def test_paragraph_printed_again_with_other_ocr_errors_does_not_start_an_article():
+    first = "新华社南昌3月5日电 " + RAIL[0]
+    again = first.replace("铁路建设投资", "铁跻建设投资").replace("。", ".", 1)
+    (article,) = segment_page(plain_page("# 铁路建设全面提速", first, RAIL[1], again, RAIL_SECTION))
+    assert article.dateline == "新华社南昌3月5日电"
+    assert paragraphs(article)[-1] == RAIL_SECTION
+
+
+def test_jump_line_ends_the_article_on_this_page():
+    page = plain_page("铁路建设全面提速", RAIL[0], "项目负责人说，这条高速铁路(下转第3版)", *FOOTBALL)
+    rail, football = segment_page(page)
+    assert paragraphs(rail)[-1].endswith("(下转第3版)")
+    assert paragraphs(football) == FOOTBALL
+
+
+def test_heading_after_an_end_mark_is_the_next_articles_title():
+    page = plain_page("铁路建设全面提速", RAIL[0], RAIL[1] + "(完)", "女足开门红", *FOOTBALL)
+    _, football = segment_page(page)
+    assert football.title == "女足开门红" and paragraphs(football) == FOOTBALL
+
+
+@pytest.mark.parametrize(("text", "dateline"), [
+    ("新快报讯（记者周继坚实习生李华妹）昨日，广东省公务员考试", "新快报讯（记者周继坚实习生李华妹）"),
+    ("本报北京１月１４日讯记者王娜海报道：由联合国开发计划署", "本报北京１月１４日讯记者王娜海报道："),
+    ("哈报网讯（孟洪涛）从4月30日起，新一届中国女足", "哈报网讯（孟洪涛）"),
+    ("羊城晚报讯 记者从市交委获悉", "羊城晚报讯"),
+    ("【赛迪网讯】华盛顿州莱德蒙德", "【赛迪网讯】"),
+    ("中新网4月13日电据俄罗斯航空新闻网报道", "中新网4月13日电"),
+    ("新华网乌鲁木齐[图库]３月２５日专电(王菲)据新疆吐鲁番", "新华网乌鲁木齐[图库]３月２５日专电(王菲)"),
+    ("中新社北京四月十日电题：二炮导弹发射阵地", "中新社北京四月十日电"),
+    ("中国日报网站消息：美国太平洋舰队司令", "中国日报网站消息："),
+    ("据新华社宜昌4月5日电从5日上午8点30分开始", "据新华社宜昌4月5日电"),
+])
+def test_datelines_of_agencies_papers_and_sites(text, dateline):
+    assert cut_dateline(text) == (dateline, text[len(dateline):].strip())
+
+
+@pytest.mark.parametrize("text", [
+    "近日本报曾报道过大连市一市民在欧洲旅游时的尴尬事。",
+    "一位法官周一裁决，苹果电脑公司有权使用苹果商标。",
+    "国家电网电力公司今天宣布，今年将新建变电站十座。",
+    "本报记者张三报道种种迹象表明，家电卖场已进入跑马圈地阶段。",
+    "这家报社5月3日电话通知了作者。",
+])
+def test_ordinary_sentences_are_not_datelines(text):
+    assert cut_dateline(text) == ("", text)
 
 
 # --- properties over made-up pages ---
