@@ -28,6 +28,10 @@ MIN_JACCARD = 0.08
 MIN_CONTAINMENT = 0.7
 # Shorter texts (a caption, a two-line brief) share too little to be told apart from chance.
 MIN_SHINGLES = 24
+# A variant joins a story only when it matches at least this share of the story's variants (that
+# can be compared: long enough). Matching just one lets stories chain together through a variant
+# that holds two articles (a segmentation merge) or a shared boilerplate footer.
+MIN_SUPPORT = 0.5
 _NON_WORD = re.compile(r"[\W_]+")
 _PRIME = np.uint64(1000003)
 
@@ -97,6 +101,7 @@ class StoryGrouper:
     def __init__(self) -> None:
         self.lsh = MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM)
         self.members: dict[str, tuple[str, Sketch]] = {}
+        self.comparable: dict[str, int] = {}  # story id -> its variants long enough to compare
 
     def __len__(self) -> int:
         return len(self.members)
@@ -107,23 +112,23 @@ class StoryGrouper:
         if variant_sketch.size >= MIN_SHINGLES:
             minhash = _minhash(variant_sketch.hashvalues())
             self.lsh.insert(variant_id, minhash, check_duplication=False)
+            self.comparable[story_id] = self.comparable.get(story_id, 0) + 1
 
     def best_story(self, variant_sketch: Sketch) -> str | None:
         """The story the variant belongs to, or None when it matches no indexed variant."""
         if variant_sketch.size < MIN_SHINGLES or not self.members:
             return None
         minhash = _minhash(variant_sketch.hashvalues())
-        best: tuple[float, float, str] | None = None
+        matches: dict[str, list[tuple[float, float]]] = {}
         for candidate in self.lsh.query(minhash):
             story_id, other = self.members[candidate]
             jaccard, contained = containment(variant_sketch, other)
-            if jaccard < MIN_JACCARD or contained < MIN_CONTAINMENT:
-                continue
-            # Ties are broken by id so the choice never depends on LSH result order.
-            key = (contained, jaccard, story_id)
-            if best is None or key[:2] > best[:2] or (key[:2] == best[:2] and story_id < best[2]):
-                best = key
-        return best[2] if best else None
+            if jaccard >= MIN_JACCARD and contained >= MIN_CONTAINMENT:
+                matches.setdefault(story_id, []).append((contained, jaccard))
+        supported = [(max(found), story_id) for story_id, found in matches.items()
+                     if len(found) >= MIN_SUPPORT * self.comparable.get(story_id, 1)]
+        # The best-matching story; ties are broken by id so the choice never depends on LSH result order.
+        return min(supported, key=lambda s: (-s[0][0], -s[0][1], s[1]))[1] if supported else None
 
     def assign(self, variant_id: str, variant_sketch: Sketch) -> str:
         """Decide the variant's story (joining an existing one or founding a new one) and record it."""
@@ -136,3 +141,4 @@ class StoryGrouper:
         entry = self.members.pop(variant_id, None)
         if entry and variant_id in self.lsh:
             self.lsh.remove(variant_id)
+            self.comparable[entry[0]] -= 1

@@ -30,6 +30,8 @@ from indexer.store import (MANIFEST_ID, VIEW_CACHE_PREFIX, CorpusIndexError, Ind
                            open_or_create_index, read_catalogue, read_manifest)
 
 GROUPER_CACHE = "stories.pickle"
+# Bumped when StoryGrouper's state changes shape, so an older cache is rebuilt, not misread.
+GROUPER_FORMAT = 2
 # Per whoosh writer process, before it spills a sorted run to disk.
 WRITER_MEMORY_MB = 128
 # A literal segment is written once this many characters are buffered: bounds indexing memory
@@ -131,7 +133,7 @@ class IndexSession:
         try:
             with cache.open("rb") as handle:
                 saved = pickle.load(handle)
-            if saved.get("generation") == generation:
+            if saved.get("generation") == generation and saved.get("format") == GROUPER_FORMAT:
                 return saved["grouper"]
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError, TypeError):
             pass
@@ -146,7 +148,8 @@ class IndexSession:
         cache = self.index_dir / GROUPER_CACHE
         tmp = cache.with_suffix(".tmp")
         with tmp.open("wb") as handle:
-            pickle.dump({"generation": self.ix.latest_generation(), "grouper": self.grouper}, handle,
+            pickle.dump({"generation": self.ix.latest_generation(), "format": GROUPER_FORMAT,
+                         "grouper": self.grouper}, handle,
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, cache)
 
