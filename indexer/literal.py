@@ -103,11 +103,6 @@ def _write_atomic(path: Path, write) -> None:
     os.replace(tmp, path)
 
 
-def segment_files(directory: Path, name: str) -> list[Path]:
-    """Every file of one segment."""
-    return [directory / f"{name}.{part}.npy" for part in _PARTS] + [directory / f"{name}.text"]
-
-
 class Segment:
     """A literal segment opened for search (memory-mapped)."""
 

@@ -153,11 +153,6 @@ class IndexSession:
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, cache)
 
-    def is_unchanged(self, source: str, content_hash: str) -> bool:
-        """True when the source's latest indexed version has this content hash."""
-        record = self.catalogue.get(source)
-        return record is not None and record.content_hash == content_hash
-
     def add_version(self, page: PreparedPage) -> tuple[int, list[str]]:
         """Index a new version of a source; returns its version number and the story id of each variant."""
         previous = self.catalogue.get(page.source)
