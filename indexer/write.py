@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh.index import LockError
 from whoosh.multiproc import MpWriter
 from whoosh.searching import Searcher
@@ -26,8 +27,8 @@ from indexer.metadata import index_terms
 from indexer.normalise import normalise_text
 from indexer.prepare import PreparedPage, PreparedVariant
 from indexer.schema import MANIFEST, SOURCE, VARIANT
-from indexer.store import (MANIFEST_ID, VIEW_CACHE_PREFIX, CorpusIndexError, IndexBusy, SourceRecord, document_keys, open_index,
-                           open_or_create_index, read_catalogue, read_manifest)
+from indexer.store import (MANIFEST_ID, VIEW_CACHE_PREFIX, CorpusIndexError, IndexBusy, SourceRecord,
+                           document_keys, open_index, open_or_create_index, read_catalogue, read_manifest)
 
 GROUPER_CACHE = "stories.pickle"
 # Bumped when StoryGrouper's state changes shape, so an older cache is rebuilt, not misread.
@@ -103,6 +104,7 @@ class IndexSession:
         self.retired: list[str] = []
         self.next_key: int = manifest["next_key"]
         self.builder = SegmentBuilder()
+        self._committed_keys: np.ndarray | None = None
         self._collect_garbage(set(manifest["segments"]) | set(manifest["retired"]))
         self.grouper = self._load_grouper()
         self.changed = False
@@ -125,6 +127,12 @@ class IndexSession:
         for path in self.literal_dir.iterdir():
             if path.name.split(".")[0] not in keep:
                 path.unlink(missing_ok=True)
+
+    def committed_keys(self) -> np.ndarray:
+        """The literal key of every committed document number (one pass over the column, then kept)."""
+        if self._committed_keys is None:
+            self._committed_keys = document_keys(self.searcher.reader())
+        return self._committed_keys
 
     def _load_grouper(self) -> StoryGrouper:
         """The grouping state from its cache when it matches this index generation, else rebuilt."""
@@ -198,11 +206,11 @@ class IndexSession:
 
     def _demote(self, source: str) -> None:
         """Re-add the source's current latest variants with latest=False (same keys: same literal text)."""
-        keys = self.searcher.reader().column_reader("key")
+        keys = self.committed_keys()
         for docnum in list(self.searcher.document_numbers(kind=VARIANT, source=source, latest=True)):
             stored = dict(self.searcher.stored_fields(docnum))
             self.writer.delete_by_term("variant_id", stored["variant_id"])
-            stored.update(latest=False, key=keys[docnum], title=normalise_text(stored["title"]), _stored_title=stored["title"],
+            stored.update(latest=False, key=int(keys[docnum]), title=normalise_text(stored["title"]), _stored_title=stored["title"],
                           body=stored["norm"], **index_terms(stored.get("metadata") or {}))
             self.writer.add_document(**stored)
 
@@ -222,7 +230,7 @@ class IndexSession:
         """
         if source not in self.catalogue:
             return False
-        keys = document_keys(self.searcher.reader())
+        keys = self.committed_keys()
         for docnum in self.searcher.document_numbers(kind=VARIANT, source=source):
             self.grouper.remove(self.searcher.stored_fields(docnum)["variant_id"])
             self.removed_keys.add(int(keys[docnum]))
@@ -249,7 +257,7 @@ class IndexSession:
             merging.append(segment)
         if len(merging) < 2:
             return
-        live_keys = set(document_keys(self.searcher.reader()).tolist()) - self.removed_keys
+        live_keys = set(self.committed_keys().tolist()) - self.removed_keys
         merged = SegmentBuilder()
         for segment in merging:
             for key, text in segment.texts():

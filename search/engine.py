@@ -97,18 +97,18 @@ class Corpus:
         scores = {d: page_scores[d] for d in members.tolist() if d in page_scores}
         stored = {docnum: view.searcher.stored_fields(docnum) for docnum in members.tolist()}
         texts = {docnum: Normalised.unpack(fields["norm"], fields["offsets"]) for docnum, fields in stored.items()}
+
+        def lead(docnum: int) -> Snippet:
+            return lead_snippet(stored[docnum]["text"], texts[docnum], stored[docnum].get("head_lines", 1))
+
         snippets: dict[int, Snippet] = {}
         best = min(scores, key=lambda d: (-scores[d], d))
         for docnum in sorted(scores, key=lambda d: -scores[d]):
-            snippet = matched_snippet(stored[docnum]["text"], texts[docnum], terms)
-            snippets[docnum] = snippet or lead_snippet(stored[docnum]["text"], texts[docnum],
-                                                       stored[docnum].get("head_lines", 1))
+            snippets[docnum] = matched_snippet(stored[docnum]["text"], texts[docnum], terms) or lead(docnum)
         anchor = snippets[best].anchor
         for docnum in members.tolist():
             if docnum not in snippets:
-                text = stored[docnum]["text"]
-                snippets[docnum] = (aligned_snippet(text, texts[docnum], anchor, terms)
-                                    or lead_snippet(text, texts[docnum], stored[docnum].get("head_lines", 1)))
+                snippets[docnum] = aligned_snippet(stored[docnum]["text"], texts[docnum], anchor, terms) or lead(docnum)
         variants = sorted((self._variant_hit(stored[d], d in scores, scores.get(d), snippets[d])
                            for d in members.tolist()), key=_variant_order)
         title = stored[best].get("title") or next((v.title for v in variants if v.title), "")

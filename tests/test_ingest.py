@@ -194,3 +194,15 @@ def test_a_failed_writer_process_commits_nothing(tmp_path, fresh_seeds, monkeypa
     monkeypatch.undo()
     assert Corpus(index_dir).stats()["variants"] == before["variants"]
     assert index_paths([fresh_seeds], index_dir, workers=2).new == 1
+
+
+def test_a_changed_file_after_a_removal_keeps_its_old_version_searchable(tmp_path, fresh_seeds):
+    # The removal commits a segment holding no variant (no key column), which must not shift keys.
+    index_dir = tmp_path / "index"
+    index_paths([fresh_seeds], index_dir, workers=1)
+    remove_sources(["000_b412ed2ff225a7db"], index_dir)
+    page = fresh_seeds / f"{THORIUM_PAGE}.txt"
+    page.write_text(page.read_text(encoding="utf-8").replace("钍基熔盐", "钍基熔盐堆"), encoding="utf-8")
+    index_paths([fresh_seeds / f"{THORIUM_PAGE}.txt"], index_dir, workers=1)
+    assert {(THORIUM_PAGE, 1), (THORIUM_PAGE, 2)} <= matched_sources(index_dir, "钍基熔盐", all_versions=True)
+    assert (THORIUM_PAGE, 2) in matched_sources(index_dir, "钍基熔盐堆")
