@@ -210,8 +210,9 @@ class IndexSession:
         for docnum in list(self.searcher.document_numbers(kind=VARIANT, source=source, latest=True)):
             stored = dict(self.searcher.stored_fields(docnum))
             self.writer.delete_by_term("variant_id", stored["variant_id"])
-            stored.update(latest=False, key=int(keys[docnum]), title=normalise_text(stored["title"]), _stored_title=stored["title"],
-                          body=stored["norm"], **index_terms(stored.get("metadata") or {}))
+            stored.update(latest=False, key=int(keys[docnum]), title=normalise_text(stored["title"]),
+                          _stored_title=stored["title"], body=stored["norm"],
+                          **index_terms(stored.get("metadata") or {}))
             self.writer.add_document(**stored)
 
     def _write_source(self, record: SourceRecord) -> None:
