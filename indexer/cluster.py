@@ -3,8 +3,8 @@
 Two variants are the same story when the smaller one's character shingles are
 mostly contained in the larger one's. Containment, not Jaccard similarity, is
 what survives partial copies: a page holding the second half of a story has
-half the shingles of the full print, all of them shared. LSH (datasketch)
-proposes candidates at a low Jaccard threshold; containment is then estimated
+half the shingles of the full print, all of them shared. LSH
+proposes candidates at a low Jaccard threshold (banded buckets in numpy arrays); containment is then estimated
 from the two signatures and the two set sizes, with no text re-read.
 """
 from __future__ import annotations
@@ -14,38 +14,46 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
+
+from indexer.store import resolve_story
 
 NUM_PERM = 128
 SHINGLE_CHARS = 4
 SEED = 1
 SCHEME = "affine32"
-# LSH proposes pairs around this Jaccard similarity (28 bands of 2 rows: 93% of pairs at 0.3,
-# 68% at 0.2). Each band costs every variant a hash-table entry, the bulk of the grouping
-# state's memory (about 9 KB a variant here), so the threshold is no lower.
-CANDIDATE_THRESHOLD = 0.2
+# LSH proposes pairs sharing all ROWS values of any of BANDS signature bands: 93% of pairs at
+# Jaccard 0.2, 41% at 0.09 (a short partial copy inside a long print). A bucket entry costs
+# 12 bytes, so using the whole signature is affordable.
+BANDS = 64
+ROWS = 2
+FOLD_ENTRIES = 1 << 16  # pending bucket entries folded into the sorted arrays at a time
 MIN_JACCARD = 0.08
 MIN_CONTAINMENT = 0.7
 # Shorter texts (a caption, a two-line brief) share too little to be told apart from chance.
 MIN_SHINGLES = 24
 # A variant joins a story only when it matches at least this share of the story's variants (that
-# can be compared: long enough). Matching just one lets stories chain together through a variant
+# can be compared: long enough, and not the opposite part of a continued story). Matching just one lets stories chain together through a variant
 # that holds two articles (a segmentation merge) or a shared boilerplate footer.
 MIN_SUPPORT = 0.5
+# Two stories merge when this share of the pairs of their variants match.
+MIN_MERGE_SUPPORT = 0.67
 _NON_WORD = re.compile(r"[\W_]+")
 _PRIME = np.uint64(1000003)
+_BAND_SALT = np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+
+
+PARTS = ("whole", "head", "tail")
 
 
 @dataclass(frozen=True)
 class Sketch:
-    """A variant's MinHash signature and the number of distinct shingles it was built from."""
+    """What grouping knows of a variant: its MinHash signature, its number of distinct shingles, and
+    which part of a story it prints ("head" jumps to another page, "tail" continues from one)."""
 
     signature: bytes
     size: int
-
-    def hashvalues(self) -> np.ndarray:
-        """The signature as the array datasketch works with."""
-        return np.frombuffer(self.signature, dtype=np.uint32).copy()
+    part: str = "whole"
 
 
 def shingle_hashes(text: str) -> np.ndarray:
@@ -65,29 +73,47 @@ def shingle_hashes(text: str) -> np.ndarray:
     return np.unique(hashes & np.uint64(0xFFFFFFFF))
 
 
-def _minhash(hashvalues: np.ndarray | None = None) -> MinHash:
+def _minhash() -> MinHash:
     """A MinHash with the shared permutations (datasketch derives them anew for every object otherwise)."""
-    return MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, scheme=SCHEME, hashvalues=hashvalues,
-                   permutations=_PERMUTATIONS)
+    return MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, scheme=SCHEME, permutations=_PERMUTATIONS)
 
 
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
-def sketch(text: str) -> Sketch:
+def sketch(text: str, part: str = "whole") -> Sketch:
     """The MinHash sketch of a variant's normalised body text."""
     hashes = shingle_hashes(text)
     minhash = _minhash()
     if len(hashes):
         minhash.update_batch(hashes.tolist())
-    return Sketch(minhash.hashvalues.astype(np.uint32).tobytes(), int(len(hashes)))
+    return Sketch(minhash.hashvalues.astype(np.uint32).tobytes(), int(len(hashes)), part)
+
+
+def estimate(signatures: np.ndarray, sizes: np.ndarray, other_signatures: np.ndarray,
+             other_sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Estimated Jaccard similarity and containment (of the smaller set in the larger) of every pair of
+    rows of two signature matrices: arrays of shape (len(sizes), len(other_sizes))."""
+    jaccard = (signatures[:, None, :] == other_signatures[None, :, :]).mean(axis=2)
+    shared = jaccard / (1.0 + jaccard) * np.add.outer(sizes, other_sizes)
+    contained = np.minimum(1.0, shared / np.maximum(1, np.minimum.outer(sizes, other_sizes)))
+    return jaccard, contained
+
+
+def is_match(jaccard: np.ndarray, contained: np.ndarray) -> np.ndarray:
+    """Which estimated pairs are the same story."""
+    return (jaccard >= MIN_JACCARD) & (contained >= MIN_CONTAINMENT)
 
 
 def containment(a: Sketch, b: Sketch) -> tuple[float, float]:
     """Estimated (Jaccard, containment of the smaller set in the larger) of two sketches."""
-    jaccard = float(np.mean(np.frombuffer(a.signature, np.uint32) == np.frombuffer(b.signature, np.uint32)))
-    shared = jaccard / (1.0 + jaccard) * (a.size + b.size)
-    return jaccard, min(1.0, shared / max(1, min(a.size, b.size)))
+    jaccard, contained = estimate(*_matrix(a), *_matrix(b))
+    return float(jaccard[0, 0]), float(contained[0, 0])
+
+
+def _matrix(variant_sketch: Sketch) -> tuple[np.ndarray, np.ndarray]:
+    return (np.frombuffer(variant_sketch.signature, dtype=np.uint32)[None, :],
+            np.array([variant_sketch.size], dtype=np.int64))
 
 
 def new_story_id(variant_id: str) -> str:
@@ -95,50 +121,193 @@ def new_story_id(variant_id: str) -> str:
     return "s" + hashlib.sha1(variant_id.encode("utf-8")).hexdigest()[:12]
 
 
-class StoryGrouper:
-    """The incremental grouping state: every indexed variant's sketch and story id, in an LSH index."""
+class BandIndex:
+    """LSH buckets: the band keys of every inserted signature, mapped to the slots that hold them.
+
+    The bulk lives in two sorted numpy arrays (12 bytes a band entry); recent
+    inserts wait in a small dict until there are enough to fold in. A hash table
+    of Python objects, as datasketch keeps, costs about 9 KB a variant here.
+    """
 
     def __init__(self) -> None:
-        self.lsh = MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM)
-        self.members: dict[str, tuple[str, Sketch]] = {}
-        self.comparable: dict[str, int] = {}  # story id -> its variants long enough to compare
+        self.keys = np.zeros(0, dtype=np.uint64)
+        self.slots = np.zeros(0, dtype=np.int32)
+        self.pending: dict[int, list[int]] = {}
+        self.pending_entries = 0
+
+    def insert(self, slot: int, keys: np.ndarray) -> None:
+        """Add a slot under each of its band keys."""
+        for key in keys.tolist():
+            self.pending.setdefault(key, []).append(slot)
+        self.pending_entries += len(keys)
+
+    def fold(self, live: np.ndarray) -> None:
+        """Merge the pending entries into the sorted arrays, dropping slots that are not `live`."""
+        pairs = [(key, slot) for key, slots in self.pending.items() for slot in slots]
+        keys = np.concatenate([self.keys, np.array([k for k, _ in pairs], dtype=np.uint64)])
+        slots = np.concatenate([self.slots, np.array([s for _, s in pairs], dtype=np.int32)])
+        keep = live[slots]
+        keys, slots = keys[keep], slots[keep]
+        order = np.argsort(keys, kind="stable")
+        self.keys, self.slots = keys[order], slots[order]
+        self.pending.clear()
+        self.pending_entries = 0
+
+    def query(self, keys: np.ndarray) -> np.ndarray:
+        """The distinct slots sharing at least one band key with `keys`."""
+        lo = np.searchsorted(self.keys, keys, side="left")
+        hi = np.searchsorted(self.keys, keys, side="right")
+        found = [self.slots[a:b] for a, b in zip(lo.tolist(), hi.tolist()) if b > a]
+        found += [np.array(self.pending[k], dtype=np.int32) for k in keys.tolist() if k in self.pending]
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32)
+
+
+def band_keys(signature: np.ndarray) -> np.ndarray:
+    """One 64-bit key per band of ROWS signature values, salted by band so that bands do not collide."""
+    rows = signature[:BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
+    return (rows[:, 0] << np.uint64(32) | rows[:, 1]) ^ _BAND_SALT
+
+
+class StoryGrouper:
+    """The incremental grouping state: every indexed variant's signature and story, and the LSH buckets.
+
+    Variants live in numbered slots of numpy arrays; a removed variant's slot
+    is marked dead and dropped from the buckets at the next fold. When a story
+    is absorbed into another, its id stays valid as an alias.
+    """
+
+    def __init__(self) -> None:
+        self.slot_of: dict[str, int] = {}
+        self.signatures = np.zeros((0, NUM_PERM), dtype=np.uint32)
+        self.sizes = np.zeros(0, dtype=np.int64)
+        self.parts = np.zeros(0, dtype=np.int8)
+        self.story_of = np.zeros(0, dtype=np.int32)  # slot -> story number
+        self.live = np.zeros(0, dtype=bool)  # in the buckets: not removed and long enough to compare
+        self.slots = 0
+        self.bands = BandIndex()
+        self.story_ids: list[str] = []  # story number -> id
+        self.story_number: dict[str, int] = {}
+        self.aliases: dict[str, str] = {}  # absorbed story id -> the id it was merged into
+        self.members: dict[int, list[int]] = {}  # story number -> its slots in the buckets
 
     def __len__(self) -> int:
-        return len(self.members)
+        return len(self.slot_of)
+
+    def resolve(self, story_id: str) -> str:
+        """The id a story is known by now (itself unless it was absorbed into another)."""
+        return resolve_story(self.aliases, story_id)
+
+    def stories(self) -> set[str]:
+        """The ids of the stories that have at least one variant."""
+        return {self.story_ids[n] for n in set(self.story_of[list(self.slot_of.values())].tolist())}
+
+    def _members(self, story: int) -> np.ndarray:
+        """The story's live slots (removed variants are dropped from the list on the way)."""
+        slots = [s for s in self.members.get(story, ()) if self.live[s]]
+        self.members[story] = slots
+        return np.array(slots, dtype=np.int64)
+
+    def _number(self, story_id: str) -> int:
+        number = self.story_number.get(story_id)
+        if number is None:
+            number = self.story_number[story_id] = len(self.story_ids)
+            self.story_ids.append(story_id)
+        return number
+
+    def _new_slot(self, story_id: str, variant_sketch: Sketch) -> int:
+        slot = self.slots
+        if slot == len(self.sizes):  # grow by doubling, so appends stay amortised O(1)
+            capacity = max(1024, 2 * slot)
+            self.signatures = np.resize(self.signatures, (capacity, NUM_PERM))
+            self.sizes, self.parts, self.story_of = (np.resize(a, capacity) for a in (self.sizes, self.parts,
+                                                                                        self.story_of))
+            self.live = np.concatenate([self.live, np.zeros(capacity - slot, dtype=bool)])
+        self.signatures[slot] = np.frombuffer(variant_sketch.signature, dtype=np.uint32)
+        self.sizes[slot] = variant_sketch.size
+        self.parts[slot] = PARTS.index(variant_sketch.part)
+        self.story_of[slot] = self._number(self.resolve(story_id))
+        self.slots += 1
+        return slot
 
     def add(self, variant_id: str, story_id: str, variant_sketch: Sketch) -> None:
         """Record a variant whose story is already decided (when rebuilding from the index)."""
-        self.members[variant_id] = (story_id, variant_sketch)
+        slot = self._new_slot(story_id, variant_sketch)
+        self.slot_of[variant_id] = slot
         if variant_sketch.size >= MIN_SHINGLES:
-            minhash = _minhash(variant_sketch.hashvalues())
-            self.lsh.insert(variant_id, minhash, check_duplication=False)
-            self.comparable[story_id] = self.comparable.get(story_id, 0) + 1
+            self.live[slot] = True
+            self.members.setdefault(int(self.story_of[slot]), []).append(slot)
+            self.bands.insert(slot, band_keys(self.signatures[slot]))
+            if self.bands.pending_entries >= FOLD_ENTRIES:
+                self.bands.fold(self.live)
 
-    def best_story(self, variant_sketch: Sketch) -> str | None:
-        """The story the variant belongs to, or None when it matches no indexed variant."""
-        if variant_sketch.size < MIN_SHINGLES or not self.members:
-            return None
-        minhash = _minhash(variant_sketch.hashvalues())
-        matches: dict[str, list[tuple[float, float]]] = {}
-        for candidate in self.lsh.query(minhash):
-            story_id, other = self.members[candidate]
-            jaccard, contained = containment(variant_sketch, other)
-            if jaccard >= MIN_JACCARD and contained >= MIN_CONTAINMENT:
-                matches.setdefault(story_id, []).append((contained, jaccard))
-        supported = [(max(found), story_id) for story_id, found in matches.items()
-                     if len(found) >= MIN_SUPPORT * self.comparable.get(story_id, 1)]
-        # The best-matching story; ties are broken by id so the choice never depends on LSH result order.
-        return min(supported, key=lambda s: (-s[0][0], -s[0][1], s[1]))[1] if supported else None
+    def _matches(self, variant_sketch: Sketch) -> dict[int, float]:
+        """Stories the variant matches, with their best containment, each supported by enough of its variants.
+
+        The buckets only propose stories; the variant is then compared with
+        every variant of each, so support does not depend on which pairs LSH
+        happened to find.
+        """
+        signature, size = _matrix(variant_sketch)
+        candidates = self.bands.query(band_keys(signature[0]))
+        candidates = candidates[self.live[candidates]]
+        part = PARTS.index(variant_sketch.part)
+        found: dict[int, float] = {}
+        for story in sorted(set(self.story_of[candidates].tolist())):
+            members = self._members(story)
+            if part:  # a head and a tail printed on different pages need not share a line
+                members = members[self.parts[members] != 3 - part]
+            if not len(members):
+                continue
+            jaccard, contained = estimate(self.signatures[members], self.sizes[members], signature, size)
+            matching = is_match(jaccard, contained)
+            if matching.any() and matching.mean() >= MIN_SUPPORT:
+                found[story] = float(contained[matching].max())
+        return found
+
+    def _mergeable(self, story: int, into: int) -> bool:
+        """Whether two stories one variant matched are one story that was split, not two chained by it.
+
+        They are when one holds only heads and the other only tails (printed
+        before a whole copy linked them), or when most pairs of their variants
+        match. A variant holding two articles (a segmentation merge) matches
+        both stories while they do not match each other.
+        """
+        members, others = self._members(story), self._members(into)
+        if not len(members) or not len(others):
+            return False
+        parts, other_parts = set(self.parts[members].tolist()), set(self.parts[others].tolist())
+        if len(parts) == 1 and len(other_parts) == 1 and parts | other_parts == {1, 2}:
+            return True
+        matching = is_match(*estimate(self.signatures[members], self.sizes[members], self.signatures[others],
+                                      self.sizes[others]))
+        return bool(matching.mean() >= MIN_MERGE_SUPPORT)
 
     def assign(self, variant_id: str, variant_sketch: Sketch) -> str:
-        """Decide the variant's story (joining an existing one or founding a new one) and record it."""
-        story_id = self.best_story(variant_sketch) or new_story_id(variant_id)
+        """Decide the variant's story (joining an existing one or founding a new one) and record it.
+
+        A variant that matches several stories joins the best one, and the
+        others are absorbed into it when they are the same story split before.
+        """
+        matches = self._matches(variant_sketch) if variant_sketch.size >= MIN_SHINGLES and self.slot_of else {}
+        if not matches:
+            story_id = new_story_id(variant_id)
+        else:
+            # The best-matching story; ties go to the older story so the choice never depends on bucket order.
+            target = min(matches, key=lambda n: (-matches[n], n))
+            story_id = self.story_ids[target]
+            for other in sorted(matches):
+                if other != target and self._mergeable(other, target):
+                    self._absorb(other, target)
         self.add(variant_id, story_id, variant_sketch)
         return story_id
 
+    def _absorb(self, story: int, into: int) -> None:
+        self.story_of[:self.slots][self.story_of[:self.slots] == story] = into
+        self.members.setdefault(into, []).extend(self.members.pop(story, []))
+        self.aliases[self.story_ids[story]] = self.story_ids[into]
+
     def remove(self, variant_id: str) -> None:
         """Forget a variant (its source was removed)."""
-        entry = self.members.pop(variant_id, None)
-        if entry and variant_id in self.lsh:
-            self.lsh.remove(variant_id)
-            self.comparable[entry[0]] -= 1
+        slot = self.slot_of.pop(variant_id, None)
+        if slot is not None:
+            self.live[slot] = False

@@ -97,7 +97,7 @@ def index_paths(paths: list[Path], index_dir: Path, *, workers: int | None = Non
                       workers=workers) as session:
         tasks = [(item, session.catalogue[item.source].content_hash if item.source in session.catalogue else None)
                  for item in items]
-        stories_before = set(s for s, _ in session.grouper.members.values())
+        stories_before = session.grouper.stories()
         for status, item, payload in map(_prepare, tasks):
             if status == "prepared":
                 assert isinstance(payload, PreparedPage)

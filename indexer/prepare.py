@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from indexer.cluster import Sketch, sketch
 from indexer.normalise import normalise, normalise_text
-from indexer.records import Page
+from indexer.blocks import JUMP_TAIL
+from indexer.records import Article, Page
 from indexer.segment import segment_page
 
 
@@ -37,7 +38,17 @@ class PreparedPage:
     variants: list[PreparedVariant]
 
 
-def prepare_text(ordinal: int, title: str, head_lines: int, text: str, body: str) -> PreparedVariant:
+def printed_part(article: Article) -> str:
+    """Which part of its story a printed article is: "tail" after a (上接…) marker, "head" before a (下转…)
+    jump, else "whole"."""
+    if article.continuation:
+        return "tail"
+    body = article.body
+    return "head" if body and JUMP_TAIL.search(body[-1].text) else "whole"
+
+
+def prepare_text(ordinal: int, title: str, head_lines: int, text: str, body: str,
+                 part: str = "whole") -> PreparedVariant:
     """Prepare one variant from its title, display text (after `head_lines` header lines) and body text."""
     normalised = normalise(text)
     return PreparedVariant(
@@ -47,7 +58,7 @@ def prepare_text(ordinal: int, title: str, head_lines: int, text: str, body: str
         text=text,
         norm=normalised.text,
         offsets=normalised.pack_offsets(),
-        sketch=sketch(normalise_text(body)),
+        sketch=sketch(normalise_text(body), part),
     )
 
 
@@ -59,5 +70,5 @@ def prepare_page(page: Page) -> PreparedPage:
         if not text.strip():
             continue
         variants.append(prepare_text(len(variants), article.title, len(article.head()), text,
-                                     article.body_text()))
+                                     article.body_text(), printed_part(article)))
     return PreparedPage(page.source, page.path, page.content_hash, page.metadata, variants)

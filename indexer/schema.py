@@ -45,6 +45,7 @@ def build_schema() -> fields.Schema:
         history=fields.STORED(),
         segments=fields.STORED(),
         next_key=fields.STORED(),
+        aliases=fields.STORED(),
     )
     schema.add(META_PREFIX + "*", fields.ID(), glob=True)
     return schema

@@ -146,10 +146,18 @@ def document_keys(reader) -> np.ndarray:
 
 
 def read_manifest(searcher: Searcher) -> dict[str, Any]:
-    """The literal index manifest of the searcher's generation: live segments, retired ones, next key."""
+    """The index manifest of the searcher's generation: live and retired literal segments, the next literal
+    key, and the story aliases (absorbed story id -> the id it was merged into)."""
     stored = searcher.document(variant_id=MANIFEST_ID)
     if not stored:
-        return {"segments": [], "retired": [], "next_key": 1}
+        return {"segments": [], "retired": [], "next_key": 1, "aliases": {}}
     segments = stored.get("segments") or {}
     return {"segments": list(segments.get("live", [])), "retired": list(segments.get("retired", [])),
-            "next_key": stored.get("next_key", 1)}
+            "next_key": stored.get("next_key", 1), "aliases": dict(stored.get("aliases") or {})}
+
+
+def resolve_story(aliases: dict[str, str], story_id: str) -> str:
+    """The id a story is known by now: itself, unless it was absorbed into another story."""
+    while story_id in aliases:
+        story_id = aliases[story_id]
+    return story_id

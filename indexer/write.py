@@ -32,7 +32,7 @@ from indexer.store import (MANIFEST_ID, VIEW_CACHE_PREFIX, CorpusIndexError, Ind
 
 GROUPER_CACHE = "stories.pickle"
 # Bumped when StoryGrouper's state changes shape, so an older cache is rebuilt, not misread.
-GROUPER_FORMAT = 2
+GROUPER_FORMAT = 3
 # Per whoosh writer process, before it spills a sorted run to disk.
 WRITER_MEMORY_MB = 128
 # A literal segment is written once this many characters are buffered: bounds indexing memory
@@ -106,7 +106,7 @@ class IndexSession:
         self.builder = SegmentBuilder()
         self._committed_keys: np.ndarray | None = None
         self._collect_garbage(set(manifest["segments"]) | set(manifest["retired"]))
-        self.grouper = self._load_grouper()
+        self.grouper = self._load_grouper(manifest["aliases"])
         self.changed = False
 
     def __enter__(self) -> "IndexSession":
@@ -134,7 +134,7 @@ class IndexSession:
             self._committed_keys = document_keys(self.searcher.reader())
         return self._committed_keys
 
-    def _load_grouper(self) -> StoryGrouper:
+    def _load_grouper(self, aliases: dict[str, str]) -> StoryGrouper:
         """The grouping state from its cache when it matches this index generation, else rebuilt."""
         cache = self.index_dir / GROUPER_CACHE
         generation = self.ix.latest_generation()
@@ -146,10 +146,11 @@ class IndexSession:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError, TypeError):
             pass
         grouper = StoryGrouper()
+        grouper.aliases.update(aliases)
         for docnum in self.searcher.document_numbers(kind=VARIANT):
             stored = self.searcher.stored_fields(docnum)
-            size, signature = stored["sketch"]
-            grouper.add(stored["variant_id"], stored["article_id"], Sketch(signature, size))
+            size, signature, *part = stored["sketch"]  # indexes written before parts were known store two
+            grouper.add(stored["variant_id"], stored["article_id"], Sketch(signature, size, *part))
         return grouper
 
     def _save_grouper(self) -> None:
@@ -195,7 +196,7 @@ class IndexSession:
             kind=VARIANT, variant_id=vid, article_id=story, source=page.source, version=version,
             latest=True, ordinal=variant.ordinal, key=key, title=normalise_text(variant.title),
             _stored_title=variant.title, body=variant.norm, text=variant.text, head_lines=variant.head_lines,
-            norm=variant.norm, offsets=variant.offsets, sketch=(variant.sketch.size, variant.sketch.signature),
+            norm=variant.norm, offsets=variant.offsets, sketch=(variant.sketch.size, variant.sketch.signature, variant.sketch.part),
             metadata=page.metadata, **terms,
         )
 
@@ -279,8 +280,10 @@ class IndexSession:
         self._flush_segment()
         self._merge_segments()
         self.searcher.close()
+        # An index created before story merging has no aliases field; its stories are never shown merged.
+        aliases = {"aliases": self.grouper.aliases} if "aliases" in self.ix.schema else {}
         self.writer.update_document(kind=MANIFEST, variant_id=MANIFEST_ID, next_key=self.next_key,
-                                    segments={"live": self.segments, "retired": self.retired})
+                                    segments={"live": self.segments, "retired": self.retired}, **aliases)
         self.writer.commit()
         self._save_grouper()
         generation = self.ix.latest_generation()
@@ -296,6 +299,5 @@ class IndexSession:
 
     def stats(self) -> dict[str, Any]:
         """Counts of the grouping state: variants and stories (including this session's)."""
-        stories = {story for story, _ in self.grouper.members.values()}
-        return {"variants": len(self.grouper), "stories": len(stories)}
+        return {"variants": len(self.grouper), "stories": len(self.grouper.stories())}
 

@@ -11,7 +11,7 @@ from whoosh import query as wq
 
 from indexer.normalise import Normalised
 from indexer.schema import VARIANT
-from indexer.store import SourceRecord, open_index, read_catalogue, resolve_index_dir
+from indexer.store import SourceRecord, open_index, read_catalogue, resolve_index_dir, resolve_story
 from search.group import StoryHits, top_stories
 from search.query import Node, Term, parse_query, positive_terms
 from search.rank import RANKING, matching, scored
@@ -124,8 +124,12 @@ class Corpus:
 
     def article(self, article_id: str, all_versions: bool = False) -> ArticleView | None:
         """A story with the full text of every variant (latest versions unless all are asked for)."""
-        searcher = self._view().searcher
-        clauses = [wq.Term("kind", VARIANT), wq.Term("article_id", article_id)]
+        view = self._view()
+        searcher = view.searcher
+        # Variants keep the story id they were indexed under; a merged story answers to all of its ids.
+        article_id = resolve_story(view.aliases, article_id)
+        known_as = [article_id] + [a for a in view.aliases if resolve_story(view.aliases, a) == article_id]
+        clauses = [wq.Term("kind", VARIANT), wq.Or([wq.Term("article_id", a) for a in known_as])]
         if not all_versions:
             clauses.append(wq.Term("latest", True))
         docnums = sorted(searcher.docs_for_query(wq.And(clauses)))

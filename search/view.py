@@ -13,7 +13,7 @@ from whoosh.searching import Searcher
 
 from indexer.literal import LiteralIndex
 from indexer.schema import VARIANT
-from indexer.store import VIEW_CACHE_PREFIX, column_by_docnum, document_keys, read_manifest
+from indexer.store import VIEW_CACHE_PREFIX, column_by_docnum, document_keys, read_manifest, resolve_story
 
 SCOPE_CACHE_SIZE = 32
 LATEST_VARIANTS = wq.And([wq.Term("kind", VARIANT), wq.Term("latest", True)])
@@ -37,6 +37,7 @@ class View:
         self.generation = self.searcher.reader().generation()
         manifest = read_manifest(self.searcher)
         self.literal = LiteralIndex.open(index_dir, manifest["segments"])
+        self.aliases: dict[str, str] = manifest["aliases"]
         self._scopes: OrderedDict[object, np.ndarray] = OrderedDict()
         # A cold process loads these arrays instead of passing over every document's columns.
         cache = index_dir / f"{VIEW_CACHE_PREFIX}{self.generation}.npz"
@@ -57,7 +58,7 @@ class View:
         self.docnum_of_key = np.full(int(keys.max(initial=0)) + 1, -1, dtype=np.int64)
         self.docnum_of_key[keys[keys > 0]] = np.nonzero(keys > 0)[0]
         story_ids: dict[str, int] = {}
-        self.story_of = np.array([story_ids.setdefault(s, len(story_ids)) if s else -1
+        self.story_of = np.array([story_ids.setdefault(resolve_story(self.aliases, s), len(story_ids)) if s else -1
                                   for s in column_by_docnum(reader, "article_id", "")], dtype=np.int64)
         self.story_of[keys == 0] = -1
         self.story_names = list(story_ids)

@@ -94,3 +94,47 @@ def test_seed_articles_printed_once_are_groups_of_their_own(seed_index):
         assert len({s for s, _ in group}) == 1, group
     titles = {t for g in singles for _, t in g}
     assert {"我国货物贸易进出口 连续10个月保持增长", "为什么要全面实施“人工智能+”行动"} <= titles
+
+
+def test_a_head_and_a_tail_printed_first_are_merged_by_a_whole_copy(seed_pages):
+    text = story_text(seed_pages)
+    half = len(text) // 2
+    grouper = StoryGrouper()
+    head = grouper.assign("h#0", sketch(noisy(text[:half], 0.02, 1), "head"))
+    tail = grouper.assign("t#0", sketch(noisy(text[half:], 0.02, 2), "tail"))
+    assert head != tail  # a head and a tail share no line: nothing links them yet
+    whole = grouper.assign("w#0", sketch(noisy(text, 0.02, 3)))
+    assert whole in (head, tail)
+    assert grouper.resolve(head) == grouper.resolve(tail) == whole
+    assert grouper.stories() == {whole}
+    assert grouper.assign("t#1", sketch(noisy(text[half:], 0.02, 4), "tail")) == whole
+
+
+def test_a_variant_holding_two_articles_does_not_merge_their_stories(seed_pages):
+    text = story_text(seed_pages)
+    other = normalise_text(seed_pages["003_d03bbf471f6134ca"].split("## 扎根乡土")[1])[:len(text)]
+    grouper = StoryGrouper()
+    first = grouper.assign("a#0", sketch(text))
+    assert grouper.assign("a#1", sketch(noisy(text, 0.02, 1))) == first
+    second = grouper.assign("b#0", sketch(other))
+    assert grouper.assign("b#1", sketch(noisy(other, 0.02, 2))) == second != first
+    glued = grouper.assign("ab#0", sketch(text + other))  # a segmentation merge of the two
+    assert glued in (first, second)
+    assert grouper.resolve(first) != grouper.resolve(second)
+    assert grouper.aliases == {}
+
+
+def test_buckets_keep_finding_variants_after_folds_and_removals():
+    rng = random.Random(7)
+    texts = ["".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(300)) for _ in range(1500)]
+    grouper = StoryGrouper()
+    stories = [grouper.assign(f"p{i}#0", sketch(t)) for i, t in enumerate(texts)]
+    assert len(set(stories)) == len(texts)  # unrelated texts never group
+    assert len(grouper.bands.keys) > 0  # enough entries were added to fold them into the sorted arrays
+    for i in (3, 700, 1499):
+        assert grouper.assign(f"q{i}#0", sketch(noisy(texts[i], 0.02, i))) == stories[i]
+    grouper.remove("p3#0")
+    grouper.remove("q3#0")
+    grouper.bands.fold(grouper.live)
+    assert grouper.assign("r3#0", sketch(texts[3])) != stories[3]
+    assert grouper.assign("r700#0", sketch(texts[700])) == stories[700]

@@ -206,3 +206,30 @@ def test_a_changed_file_after_a_removal_keeps_its_old_version_searchable(tmp_pat
     index_paths([fresh_seeds / f"{THORIUM_PAGE}.txt"], index_dir, workers=1)
     assert {(THORIUM_PAGE, 1), (THORIUM_PAGE, 2)} <= matched_sources(index_dir, "钍基熔盐", all_versions=True)
     assert (THORIUM_PAGE, 2) in matched_sources(index_dir, "钍基熔盐堆")
+
+
+def test_a_head_and_a_tail_indexed_apart_join_one_story_when_a_whole_copy_arrives(tmp_path, seed_pages):
+    page = seed_pages["001_5417d37bc9da2a03"]
+    body = page[page.index("全球最大"):page.index("(新华社北京12月6日电)")].strip()
+    paragraphs = [p for p in body.split("\n") if p.strip()]
+    half = len(paragraphs) // 2
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a-head.txt").write_text("# 钍基熔盐堆攀高逐新\n\n" + "\n\n".join(paragraphs[:half]) + "（下转第3版）\n",
+                                      encoding="utf-8")
+    (pages / "b-tail.txt").write_text("（上接第一版）\n\n" + "\n\n".join(paragraphs[half:]) + "\n", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    index_paths([pages], index_dir, workers=1)
+    before = {hit.article_id for hit in Corpus(index_dir).search(SearchRequest(query="新质生产力")).articles}
+    assert len(before) == 2
+
+    (pages / "c-whole.txt").write_text("# 钍基熔盐堆攀高逐新\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    summary = index_paths([pages], index_dir, workers=1)
+    assert summary.stories_total == 1
+    corpus = Corpus(index_dir)
+    result = corpus.search(SearchRequest(query="新质生产力"))
+    assert [sorted(v.source for v in hit.variants) for hit in result.articles] == [["a-head", "b-tail", "c-whole"]]
+    for old_id in before:  # ids handed out before the merge still lead to the whole story
+        view = corpus.article(old_id)
+        assert view is not None and view.article_id == result.articles[0].article_id
+        assert sorted(v.source for v in view.variants) == ["a-head", "b-tail", "c-whole"]
