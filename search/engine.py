@@ -15,7 +15,7 @@ from indexer.store import SourceRecord, open_index, read_catalogue, resolve_inde
 from search.group import StoryHits, top_stories
 from search.query import Node, Term, parse_query, positive_terms
 from search.rank import RANKING, matching, scored
-from search.request import SearchRequest
+from search.request import LATEST_VARIANTS, SearchRequest
 from search.results import ArticleHit, ArticleView, SearchResponse, VariantHit, VariantText
 from search.snippet import Snippet, aligned_snippet, lead_snippet, matched_snippet
 from search.view import View
@@ -61,7 +61,7 @@ class Corpus:
         started = time.perf_counter()
         node = parse_query(request.query)
         view = self._view()
-        scope = view.scope(request.filter_query())
+        scope = view.filtered(*request.scope_queries())
         matched = matching(view, node, scope)
         stories = top_stories(lambda limit: scored(view, node, matched, limit), len(matched),
                               request.offset + request.limit, view.story_of, view.story_names.__getitem__)
@@ -151,7 +151,7 @@ class Corpus:
     def stats(self) -> dict[str, Any]:
         """Counts of sources, variants and stories, and the index's size on disk."""
         view = self._view()
-        latest = view.scope(wq.And([wq.Term("kind", VARIANT), wq.Term("latest", True)]))
+        latest = view.scope(LATEST_VARIANTS)
         every = view.scope(wq.Term("kind", VARIANT))
         return {
             "index": str(self.index_dir),

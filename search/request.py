@@ -12,6 +12,7 @@ from indexer.schema import VARIANT
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
+LATEST_VARIANTS = wq.And([wq.Term("kind", VARIANT), wq.Term("latest", True)])
 
 
 class ParameterError(ValueError):
@@ -53,9 +54,13 @@ class SearchRequest:
 
     def filter_query(self) -> wq.Query:
         """Variants in scope: latest versions unless all are asked for, within every filter given."""
-        clauses: list[wq.Query] = [wq.Term("kind", VARIANT)]
-        if not self.all_versions:
-            clauses.append(wq.Term("latest", True))
+        base, filters = self.scope_queries()
+        return wq.And([base, *filters])
+
+    def scope_queries(self) -> tuple[wq.Query, list[wq.Query]]:
+        """The variants in scope as a base set (latest versions, or all) and the filters that narrow it."""
+        base = LATEST_VARIANTS if not self.all_versions else wq.Term("kind", VARIANT)
+        clauses: list[wq.Query] = []
         if self.sources:
             clauses.append(wq.Or([wq.Term("source", s) for s in self.sources]))
         if self.publication:
@@ -65,7 +70,7 @@ class SearchRequest:
             clauses.append(wq.TermRange("date", start, end))
         for key, value in self.meta:
             clauses.append(wq.Term(meta_field(key), filter_value(value)))
-        return wq.And(clauses)
+        return base, clauses
 
 
 def parse_meta(pairs: Iterable[str]) -> tuple[tuple[str, str], ...]:

@@ -13,10 +13,13 @@ from whoosh.searching import Searcher
 
 from indexer.literal import LiteralIndex
 from indexer.schema import VARIANT
+from search.request import LATEST_VARIANTS
 from indexer.store import VIEW_CACHE_PREFIX, column_by_docnum, document_keys, read_manifest, resolve_story
 
 SCOPE_CACHE_SIZE = 32
-LATEST_VARIANTS = wq.And([wq.Term("kind", VARIANT), wq.Term("latest", True)])
+# Filters are cached term by term: publications, dates and sources recur across queries in many
+# combinations, and one term's documents come from its postings alone.
+TERM_CACHE_SIZE = 1024
 
 
 def _save_atomic(path: Path, **arrays: np.ndarray) -> None:
@@ -39,6 +42,7 @@ class View:
         self.literal = LiteralIndex.open(index_dir, manifest["segments"])
         self.aliases: dict[str, str] = manifest["aliases"]
         self._scopes: OrderedDict[object, np.ndarray] = OrderedDict()
+        self._term_docs: OrderedDict[tuple[str, bytes], np.ndarray] = OrderedDict()
         # A cold process loads these arrays instead of passing over every document's columns.
         cache = index_dir / f"{VIEW_CACHE_PREFIX}{self.generation}.npz"
         try:
@@ -84,6 +88,33 @@ class View:
         if len(self._scopes) > SCOPE_CACHE_SIZE:
             self._scopes.popitem(last=False)
         return docnums
+
+    def filtered(self, base: wq.Query, filters: list[wq.Query]) -> np.ndarray:
+        """Sorted document numbers of the base set (cached whole) that every filter admits."""
+        scope = self.scope(base)
+        for clause in filters:
+            admitted = self._clause_docs(clause)
+            at = np.minimum(np.searchsorted(scope, admitted), max(len(scope) - 1, 0))
+            scope = admitted[scope[at] == admitted] if len(scope) else scope
+        return scope
+
+    def _clause_docs(self, clause: wq.Query) -> np.ndarray:
+        """Document numbers holding any term the clause expands to (a term, an OR of terms, a range)."""
+        reader = self.searcher.reader()
+        found = [self._docs_of_term(field, text) for field, text in clause.existing_terms(reader, expand=True)]
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+
+    def _docs_of_term(self, field: str, text: bytes) -> np.ndarray:
+        key = (field, text)
+        cached = self._term_docs.get(key)
+        if cached is None:
+            postings = self.searcher.reader().postings(field, text)
+            cached = self._term_docs[key] = np.fromiter(postings.all_ids(), dtype=np.int64)
+            if len(self._term_docs) > TERM_CACHE_SIZE:
+                self._term_docs.popitem(last=False)
+        else:
+            self._term_docs.move_to_end(key)
+        return cached
 
     def story_members(self, story: int, scope: np.ndarray) -> np.ndarray:
         """Document numbers of one story within the scope."""

@@ -96,3 +96,18 @@ def test_sources_and_stats(corpus):
     assert all(r.version == 1 and r.articles >= 1 for r in records)
     stats = corpus.stats()
     assert stats["sources"] == 5 and stats["variants"] >= 20 and stats["stories"] < stats["variants"]
+
+
+@pytest.mark.parametrize("options", [
+    {"sources": ("001_5417d37bc9da2a03", "004_f23d1930071a8f29")},
+    {"sources": ("no-such-source",)},
+    {"date_from": "2000-01-01"},
+    {"date_to": "1990-01-01"},
+    {"all_versions": True, "sources": ("003_d03bbf471f6134ca",)},
+    {},
+])
+def test_filters_narrow_the_cached_base_set_exactly_as_whoosh_evaluates_them(corpus, options):
+    view = corpus._view()
+    request = SearchRequest(query="x", **options)
+    expected = sorted(view.searcher.docs_for_query(request.filter_query()))
+    assert view.filtered(*request.scope_queries()).tolist() == expected
