@@ -14,7 +14,7 @@ from indexer.schema import VARIANT
 from indexer.store import SourceRecord, open_index, read_catalogue, resolve_index_dir, resolve_story
 from search.group import StoryHits, top_stories
 from search.query import Node, Term, parse_query, positive_terms
-from search.rank import RANKING, matching, scored
+from search.rank import RANKING, matching, score_matches, top_hits
 from search.request import LATEST_VARIANTS, SearchRequest
 from search.results import ArticleHit, ArticleView, SearchResponse, VariantHit, VariantText
 from search.snippet import Snippet, aligned_snippet, lead_snippet, matched_snippet
@@ -63,11 +63,15 @@ class Corpus:
         view = self._view()
         scope = view.filtered(*request.scope_queries())
         matched = matching(view, node, scope)
-        stories = top_stories(lambda limit: scored(view, node, matched, limit), len(matched),
+        match_scores = score_matches(view, node, matched)
+        stories = top_stories(lambda limit: top_hits(matched, match_scores, limit), len(matched),
                               request.offset + request.limit, view.story_of, view.story_names.__getitem__)
         page = stories[request.offset:]
         members = {story.story: view.story_members(story.story, scope) for story in page}
-        scores = self._member_scores(view, node, page, members, matched)
+        in_page = np.concatenate(list(members.values())) if members else np.zeros(0, dtype=np.int64)
+        at = np.minimum(np.searchsorted(matched, in_page), max(len(matched) - 1, 0))
+        found = matched[at] == in_page if len(matched) else np.zeros(0, dtype=bool)
+        scores = dict(zip(in_page[found].tolist(), match_scores[at[found]].tolist()))
         terms = positive_terms(node)
         articles = [self._article_hit(view, story, members[story.story], terms, scores) for story in page]
         return SearchResponse(
@@ -79,18 +83,6 @@ class Corpus:
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             articles=articles,
         )
-
-    @staticmethod
-    def _member_scores(view: View, node: Node, page: list[StoryHits], members: dict[int, np.ndarray],
-                       matched: np.ndarray) -> dict[int, float]:
-        """Scores of every matching variant of the page's stories, in one ranking pass for those not ranked yet."""
-        scores = {hit.docnum: hit.score for story in page for hit in story.hits}
-        in_page = np.concatenate(list(members.values())) if members else np.zeros(0, dtype=np.int64)
-        matching_members = in_page[np.isin(in_page, matched)]
-        missing = np.array([d for d in matching_members.tolist() if d not in scores], dtype=np.int64)
-        if len(missing):  # matched variants that ranked below the ones needed to order the stories
-            scores.update((hit.docnum, hit.score) for hit in scored(view, node, missing, None))
-        return scores
 
     def _article_hit(self, view: View, story: StoryHits, members: np.ndarray, terms: list[Term],
                      page_scores: dict[int, float]) -> ArticleHit:

@@ -10,19 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh import query as wq
 from whoosh import scoring
 
 from indexer.analysis import WORD_CHARS
 from search.query import And, Node, Not, Or, Term, positive_terms
+from search.postings import posting_arrays
 from search.view import View
 
 RANKING = scoring.BM25F(B=0.75, K1=1.2)
 MAX_WORD_SHARE = 0.5
 # jieba's dictionary words are rarely longer; longer index terms are rare names, still found piecewise.
 MAX_WORD_CHARS = 8
-# Up to this many matches, scoring each one directly beats whoosh walking whole posting lists.
-DIRECT_SCORING_LIMIT = 2000
+# Skipping to one document in whoosh's postings and scoring it costs about as much as reading this
+# many postings into numpy (measured): few matches among long posting lists are scored directly.
+SKIP_COST = 25
 
 
 @dataclass(frozen=True)
@@ -115,22 +116,45 @@ def _direct_scores(view: View, pairs: list[tuple[str, str]], docnums: np.ndarray
     return scores
 
 
-def scored(view: View, node: Node, docnums: np.ndarray, limit: int | None) -> list[Hit]:
-    """The best `limit` (or all) of `docnums`, best first (ties by document number); unranked matches score 0."""
-    if not len(docnums):
-        return []
-    pairs = ranking_terms(view, node)
+def _posting_scores(view: View, pairs: list[tuple[str, str]], docnums: np.ndarray) -> np.ndarray:
+    """BM25F scores of the given (sorted) documents from each word's whole posting list, in numpy.
+
+    The same formula, statistics and decoded field lengths as whoosh's scorer;
+    for large match sets, reading whole lists block by block is cheaper than
+    skipping through them.
+    """
+    scores = np.zeros(len(docnums))
+    searcher = view.searcher
+    for field, word in pairs:
+        ids, weights = posting_arrays(searcher, field, word)
+        at = np.minimum(np.searchsorted(docnums, ids), len(docnums) - 1)
+        hit = docnums[at] == ids
+        lengths = view.field_lengths[field][ids[hit]]
+        idf, average = searcher.idf(field, word), searcher.avg_field_length(field) or 1
+        tf = weights[hit]
+        # whoosh.scoring.bm25, vectorised
+        np.add.at(scores, at[hit], idf * (tf * (RANKING.K1 + 1))
+                  / (tf + RANKING.K1 * ((1 - RANKING.B) + RANKING.B * lengths / average)))
+    return scores
+
+
+def score_matches(view: View, node: Node, docnums: np.ndarray) -> np.ndarray:
+    """The BM25F score of each of the (sorted) matching documents; 0 for those holding no ranking word."""
+    pairs = ranking_terms(view, node) if len(docnums) else []
     if not pairs:
-        scores = np.zeros(len(docnums))
-    elif len(docnums) <= DIRECT_SCORING_LIMIT or limit is None:
-        scores = _direct_scores(view, pairs, docnums)
-    else:
-        query = wq.Or([wq.Term(field, word) for field, word in pairs])
-        results = view.searcher.search(query, filter=set(docnums.tolist()), limit=limit)
-        hits = [Hit(docnum, float(score)) for score, docnum in results.top_n]
-        if len(hits) < limit:  # the rest match literally but hold no ranking word
-            seen = {hit.docnum for hit in hits}
-            hits += [Hit(d, 0.0) for d in docnums.tolist() if d not in seen][:limit - len(hits)]
-        return hits
-    order = np.lexsort((docnums, -scores))[:limit]
+        return np.zeros(len(docnums))
+    postings = sum(view.searcher.doc_frequency(field, word) for field, word in pairs)
+    if len(docnums) * len(pairs) * SKIP_COST < postings:
+        return _direct_scores(view, pairs, docnums)
+    return _posting_scores(view, pairs, docnums)
+
+
+def top_hits(docnums: np.ndarray, scores: np.ndarray, limit: int | None) -> list[Hit]:
+    """The best `limit` (or all) documents, best first, ties by document number (`docnums` is sorted)."""
+    chosen = np.arange(len(docnums))
+    if limit is not None and limit < len(docnums):
+        kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]  # the limit-th best score
+        above = np.nonzero(scores > kth)[0]
+        chosen = np.concatenate([above, np.nonzero(scores == kth)[0][:limit - len(above)]])
+    order = chosen[np.lexsort((chosen, -scores[chosen]))]
     return [Hit(int(docnums[i]), float(scores[i])) for i in order]

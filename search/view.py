@@ -20,6 +20,7 @@ SCOPE_CACHE_SIZE = 32
 # Filters are cached term by term: publications, dates and sources recur across queries in many
 # combinations, and one term's documents come from its postings alone.
 TERM_CACHE_SIZE = 1024
+RANKED_FIELDS = ("title", "body")
 
 
 def _save_atomic(path: Path, **arrays: np.ndarray) -> None:
@@ -50,10 +51,12 @@ class View:
                 self.docnum_of_key, self.story_of = arrays["docnum_of_key"], arrays["story_of"]
                 self.story_names = arrays["story_names"].tolist()
                 self._scopes[LATEST_VARIANTS] = arrays["latest"]
+                self.field_lengths = {field: arrays[f"length_{field}"] for field in RANKED_FIELDS}
         except (OSError, ValueError, KeyError):
             self._build()
             _save_atomic(cache, docnum_of_key=self.docnum_of_key, story_of=self.story_of,
-                         story_names=np.array(self.story_names, dtype=str), latest=self.scope(LATEST_VARIANTS))
+                         story_names=np.array(self.story_names, dtype=str), latest=self.scope(LATEST_VARIANTS),
+                         **{f"length_{field}": lengths for field, lengths in self.field_lengths.items()})
 
     def _build(self) -> None:
         """Join whoosh documents to literal keys and story numbers (a pass over every document's columns)."""
@@ -66,6 +69,10 @@ class View:
                                   for s in column_by_docnum(reader, "article_id", "")], dtype=np.int64)
         self.story_of[keys == 0] = -1
         self.story_names = list(story_ids)
+        # The lengths BM25F normalises by, as whoosh decodes them (one byte each, so rounded).
+        self.field_lengths = {field: np.array([reader.doc_field_length(d, field, 1) if k else 1
+                                               for d, k in enumerate(keys.tolist())], dtype=np.float64)
+                              for field in RANKED_FIELDS}
 
     def close(self) -> None:
         self.searcher.close()

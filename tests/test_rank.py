@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
+from search.postings import posting_arrays
 from search.query import matches, parse_query
+from search.rank import _direct_scores, _posting_scores, ranking_terms, top_hits
 from search.request import SearchRequest
 
 NAMED_TERMS = [
@@ -86,3 +89,35 @@ def test_phrase_of_words_matches_even_when_jieba_cuts_it_differently(corpus, nor
 def test_story_about_the_term_ranks_above_a_passing_mention(corpus):
     response = corpus.search(SearchRequest(query="新质生产力", limit=20))
     assert response.articles[0].title.startswith("攀高逐")
+
+
+@pytest.mark.parametrize("query", ["钍基熔盐", "新质生产力 发展", "记者", "中国 OR 技术", "的"])
+def test_numpy_scores_from_whole_posting_lists_equal_whoosh_scores(corpus, query):
+    view = corpus._view()
+    node = parse_query(query)
+    docnums = np.arange(view.searcher.doc_count_all())
+    pairs = ranking_terms(view, node)
+    assert pairs or query == "的"  # a word in most variants is not scored
+    numpy_scores = _posting_scores(view, pairs, docnums)
+    whoosh_scores = _direct_scores(view, pairs, docnums)
+    assert np.allclose(numpy_scores, whoosh_scores)
+    assert numpy_scores.any() == bool(pairs)
+
+
+def test_posting_arrays_equal_whooshs_own_matcher(corpus):
+    searcher = corpus._view().searcher
+    for field, word in [("body", "发展"), ("title", "攀高"), ("body", "记者")]:
+        ids, weights = posting_arrays(searcher, field, word)
+        matcher, expected = searcher.postings(field, word), []
+        while matcher.is_active():
+            expected.append((matcher.id(), matcher.weight()))
+            matcher.next()
+        assert expected and ids.tolist() == [i for i, _ in expected]
+        assert np.allclose(weights, [w for _, w in expected])
+
+
+def test_top_hits_break_ties_by_document_number_at_the_cut():
+    docnums = np.array([2, 5, 7, 9, 11])
+    scores = np.array([1.0, 3.0, 1.0, 1.0, 2.0])
+    assert [h.docnum for h in top_hits(docnums, scores, 3)] == [5, 11, 2]
+    assert [h.docnum for h in top_hits(docnums, scores, None)] == [5, 11, 2, 7, 9]
