@@ -37,6 +37,8 @@ and pages are written one at a time, so memory does not grow with the output.
 Articles are never reused: when the pool is too small for about three variants per
 story (100k from SogouC), stories get more variants, the extra ones going
 preferentially to longer articles so that the corpus keeps its size in characters.
+Near-duplicate articles (one story reposted with small edits, or one article printed
+inside a longer one) are dropped from the pool, so that two stories never share a text.
 """
 from __future__ import annotations
 
@@ -53,7 +55,7 @@ import tempfile
 import time
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from hashlib import sha1
@@ -61,7 +63,9 @@ from itertools import accumulate
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-VERSION = "1.0.0"
+import numpy as np
+
+VERSION = "1.1.0"
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
 DEFAULT_CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 START_DATE = date(2025, 1, 1)
@@ -80,6 +84,13 @@ LONG_PARAGRAPH = 600  # longer paragraphs are split at sentence ends ...
 PARAGRAPH_TARGET = 300  # ... into pieces of at least this many characters
 SAMPLE_CHARS = 40
 SHAPE_WEIGHT = 0.5  # a similar-shape pair counts as half a FASPell observation
+# two articles are one story when this share of the smaller one's 4-gram shingles is in the other
+NEAR_DUPLICATE_CONTAINMENT = 0.5
+# common shingles the candidate filter asks for: any value is exact, a few more than one
+# spare verifying pairs that only share a name or a stock phrase
+PREFIX_HITS = 5
+PROBE_BATCH = 1 << 20  # posting entries expanded at once when looking for candidate pairs
+SORT_SLICES = 8  # finding shared shingles sorts this fraction of all of them at a time
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
@@ -137,6 +148,7 @@ OWN_CREDIT_RE = re.compile(
 LEAD_JUNK_RE = re.compile(r"^(【[^】]*】|\[[^\]]*\])\s*")
 REPORTER_RE = re.compile(r"^\s*[(（][^)）]{0,20}[)）]")
 NUMBER_RE = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
+NON_WORD_RE = re.compile(r"[\W_]+")
 
 
 class Block(NamedTuple):
@@ -355,41 +367,247 @@ class ArticleStore:
 
     def add(self, article: Article) -> None:
         """Append one article."""
-        data = article.to_json().encode("utf-8")
+        self._append(article.to_json().encode("utf-8"), article.n_chars)
+
+    def _append(self, data: bytes, n_chars: int) -> None:
         self._file.write(data)
         self._offsets.append(self._offsets[-1] + len(data))
-        self.lengths.append(article.n_chars)
+        self.lengths.append(n_chars)
 
     def __len__(self) -> int:
         return len(self.lengths)
 
-    def get(self, index: int) -> Article:
-        """Read article `index` back from the spool."""
+    def _read(self, index: int) -> bytes:
         start, end = self._offsets[index], self._offsets[index + 1]
         self._file.seek(start)
-        return Article.from_json(self._file.read(end - start).decode("utf-8"))
+        return self._file.read(end - start)
+
+    def get(self, index: int) -> Article:
+        """Read article `index` back from the spool."""
+        return Article.from_json(self._read(index).decode("utf-8"))
+
+    def subset(self, indices: Iterable[int]) -> ArticleStore:
+        """A new store with the articles at `indices`, in that order (copied as bytes, not re-parsed)."""
+        subset = ArticleStore()
+        for index in indices:
+            subset._append(self._read(index), self.lengths[index])
+        return subset
 
     def close(self) -> None:
         """Delete the spool file."""
         self._file.close()
 
 
+def article_text(article: Article) -> str:
+    """Title and body of an article, the text compared for near-duplicates."""
+    return "\n".join([article.title, *(b.text for b in article.blocks)])
+
+
 def load_pool(corpora: Path, names: Sequence[str]) -> tuple[ArticleStore, dict[str, dict[str, int]]]:
-    """Spool the usable, de-duplicated articles of the named corpora."""
-    store = ArticleStore()
+    """Spool the usable articles of the named corpora, without exact or near duplicates."""
+    spool = ArticleStore()
+    shingles = ShingleSets()
+    corpus_of: list[str] = []  # spool index -> corpus name, to count near duplicates per corpus
     seen: dict[str, None] = {}  # a dict, not a set: only membership is asked, never iterated
     report: dict[str, dict[str, int]] = {}
     for name in names:
-        stats = report.setdefault(name, {"read": 0, "unusable": 0, "duplicates": 0, "kept": 0})
+        stats = report.setdefault(
+            name, {"read": 0, "unusable": 0, "duplicates": 0, "near_duplicates": 0, "kept": 0}
+        )
         for article in iter_corpus(corpora, name, stats):
             digest = sha1("\n".join(b.text for b in article.blocks).encode("utf-8")).hexdigest()
             if digest in seen:
                 stats["duplicates"] += 1
                 continue
             seen[digest] = None
-            store.add(article)
-            stats["kept"] += 1
-    return store, report
+            spool.add(article)
+            shingles.add(article_text(article))
+            corpus_of.append(name)
+    dropped = dict.fromkeys(near_duplicates(shingles))
+    del shingles  # 8 bytes a character of the pool: free it before the pool is copied
+    kept = [index for index in range(len(spool)) if index not in dropped]
+    for index in dropped:
+        report[corpus_of[index]]["near_duplicates"] += 1
+    for index in kept:
+        report[corpus_of[index]]["kept"] += 1
+    try:
+        return spool.subset(kept), report
+    finally:
+        spool.close()
+
+
+# --------------------------------------------------------------------------- near duplicates
+#
+# Two articles are near duplicates when |A∩B| / min(|A|,|B|) >= NEAR_DUPLICATE_CONTAINMENT over
+# their sets of character 4-grams. Containment (not Jaccard) so that a short article printed
+# inside a long one counts too. Exact: candidate pairs come from prefix filtering, which
+# cannot miss a pair, and every candidate's overlap is counted in full.
+
+
+def shingle_codes(text: str) -> np.ndarray:
+    """The distinct character 4-grams of text's letters, digits and ideographs, sorted, one uint64 each."""
+    # four UTF-16 code units fill 64 bits exactly: a code is the 4-gram itself, never a hash
+    units = np.frombuffer(NON_WORD_RE.sub("", text).encode("utf-16-le"), dtype="<u2").astype(np.uint64)
+    if len(units) < 4:
+        return np.empty(0, dtype=np.uint64)
+    codes = np.sort(units[:-3] << 48 | units[1:-2] << 32 | units[2:-1] << 16 | units[3:])
+    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))]  # np.unique is 10x slower on short arrays
+
+
+class ShingleSets:
+    """The shingle codes of many texts in one flat buffer (~8 bytes a character of text)."""
+
+    def __init__(self) -> None:
+        self._codes = array("Q")
+        self._bounds = array("q", [0])
+
+    def add(self, text: str) -> None:
+        """Append the shingles of one text."""
+        self._codes.frombytes(shingle_codes(text).tobytes())
+        self._bounds.append(len(self._codes))
+
+    def __len__(self) -> int:
+        return len(self._bounds) - 1
+
+    def codes(self) -> np.ndarray:
+        """All codes, text after text: a view of the buffer, so add no more texts while it lives."""
+        return np.frombuffer(self._codes, dtype=np.uint64)
+
+    def bounds(self) -> np.ndarray:
+        """Where each text's codes start in codes(), plus the end."""
+        return np.array(self._bounds, dtype=np.int64)
+
+
+def shared_ranks(shingles: ShingleSets) -> tuple[list[np.ndarray], np.ndarray]:
+    """Per text, its shingles that other texts have too, as sorted ranks; and each rank's text count.
+
+    Only shared shingles can make two texts overlap, so the others are dropped. Ranks order
+    shingles rarest first: prefixes made of rare shingles have short posting lists.
+    """
+    codes, bounds = shingles.codes(), shingles.bounds()
+    shared, frequency = shared_codes(codes)
+    if not len(shared):
+        return [np.empty(0, dtype=np.int32) for _ in range(len(shingles))], frequency
+    by_rarity = np.lexsort((shared, frequency))
+    rank_of = np.empty(len(shared), dtype=np.int32)
+    rank_of[by_rarity] = np.arange(len(shared), dtype=np.int32)
+    ranks = []
+    for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        text_codes = codes[start:end]
+        where = np.minimum(np.searchsorted(shared, text_codes), len(shared) - 1)
+        ranks.append(np.sort(rank_of[where[shared[where] == text_codes]]))
+    return ranks, frequency[by_rarity]
+
+
+def shared_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The codes that occur in more than one text, sorted, and how many texts hold each."""
+    # one slice of the codes at a time (by the low byte of the last character): a sorted copy
+    # of all of them would double the memory taken by the shingles
+    slice_of = codes.astype(np.uint8) % SORT_SLICES
+    found, counts = [np.empty(0, dtype=np.uint64)], [np.empty(0, dtype=np.int64)]
+    for part in range(SORT_SLICES):
+        ordered = np.sort(codes[slice_of == part])
+        run_starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1], [True])))
+        run_lengths = np.diff(run_starts)
+        repeated = run_lengths > 1  # a text's codes are distinct, so a run of two is two texts
+        found.append(ordered[run_starts[:-1][repeated]])
+        counts.append(run_lengths[repeated])
+    shared = np.concatenate(found)
+    order = np.argsort(shared)
+    return shared[order], np.concatenate(counts)[order]
+
+
+def overlap_needed(sizes: np.ndarray) -> np.ndarray:
+    """Common shingles that make a text of each size a near duplicate of a larger one."""
+    return np.ceil(NEAR_DUPLICATE_CONTAINMENT * sizes).astype(np.int64)
+
+
+def postings(ranks: list[np.ndarray], frequency: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The texts holding each rank, concatenated in rank order, and where each rank's list starts."""
+    starts = np.cumsum(frequency) - frequency
+    holders = np.empty(int(frequency.sum()), dtype=np.int32)
+    cursor = starts.copy()
+    # filled text by text (a counting sort) rather than argsorted: no temporaries of 8 bytes an entry
+    for text, text_ranks in enumerate(ranks):
+        holders[cursor[text_ranks]] = text
+        cursor[text_ranks] += 1  # a text's ranks are distinct, so no index repeats here
+    return holders, starts
+
+
+def candidate_pairs(ranks: list[np.ndarray], sizes: np.ndarray, frequency: np.ndarray) -> np.ndarray:
+    """Pairs (smaller, larger) of texts that may be near duplicates; never misses one.
+
+    Prefix filtering: if the smaller text A has `need` shingles in B, the shingles of A outside
+    its rarest |A| - need + k hold at most need - k of them, so that prefix holds at least k
+    shingles of B. Probing only the smaller text's prefix is what finds a short text inside a
+    long one, and probing a prefix is cheap because ranks put rare shingles first.
+    """
+    need = overlap_needed(sizes)
+    hits = np.minimum(PREFIX_HITS, need)
+    unshared = sizes - np.array([len(r) for r in ranks], dtype=np.int64)
+    probes = sizes - need + hits - unshared  # unshared shingles rank first but hit nothing
+    holders, starts = postings(ranks, frequency)
+    found: list[np.ndarray] = []
+    batch: list[int] = []
+    volume = 0
+    for text in np.flatnonzero((probes > 0) & (need > 0)).tolist():
+        batch.append(text)
+        volume += int(frequency[ranks[text][: probes[text]]].sum())
+        if volume >= PROBE_BATCH:
+            found.append(probe(batch, ranks, probes, hits, sizes, holders, starts, frequency))
+            batch, volume = [], 0
+    found.append(probe(batch, ranks, probes, hits, sizes, holders, starts, frequency))
+    return np.concatenate(found)
+
+
+def probe(
+    batch: list[int], ranks: list[np.ndarray], probes: np.ndarray, hits: np.ndarray, sizes: np.ndarray,
+    holders: np.ndarray, starts: np.ndarray, frequency: np.ndarray,
+) -> np.ndarray:
+    """Candidate pairs (text, other) for a batch of texts: other holds `hits` of text's prefix."""
+    if not batch:
+        return np.empty((0, 2), dtype=np.int64)
+    prefix = np.concatenate([ranks[t][: probes[t]] for t in batch])
+    owner = np.repeat(np.array(batch, dtype=np.int64), probes[batch])
+    lengths = frequency[prefix]
+    # expand every prefix rank into its posting list: one (owner, holder) row per entry
+    first = np.repeat(starts[prefix] - (np.cumsum(lengths) - lengths), lengths)
+    other = holders[first + np.arange(int(lengths.sum()))].astype(np.int64)
+    owner = np.repeat(owner, lengths)
+    # the smaller text probes; between equal sizes the earlier one
+    smaller = (sizes[owner] < sizes[other]) | ((sizes[owner] == sizes[other]) & (owner < other))
+    keys, counts = np.unique(owner[smaller] * len(sizes) + other[smaller], return_counts=True)
+    keys = keys[counts >= hits[keys // len(sizes)]]
+    return np.stack([keys // len(sizes), keys % len(sizes)], axis=1)
+
+
+def containing_pairs(candidates: np.ndarray, ranks: list[np.ndarray], sizes: np.ndarray) -> list[tuple[int, int]]:
+    """The candidate pairs whose overlap, counted exactly, reaches the threshold; as (earlier, later)."""
+    need = overlap_needed(sizes)
+    pairs = []
+    for smaller, larger in candidates.tolist():
+        if len(np.intersect1d(ranks[smaller], ranks[larger], assume_unique=True)) >= need[smaller]:
+            pairs.append((min(smaller, larger), max(smaller, larger)))
+    return sorted(pairs)
+
+
+def drop_later(pairs: list[tuple[int, int]]) -> list[int]:
+    """Walk texts in order and drop each one that matches an earlier text still kept."""
+    earlier: dict[int, list[int]] = {}
+    for first, later in pairs:
+        earlier.setdefault(later, []).append(first)
+    dropped: dict[int, None] = {}
+    for later in sorted(earlier):
+        if any(first not in dropped for first in earlier[later]):
+            dropped[later] = None
+    return list(dropped)
+
+
+def near_duplicates(shingles: ShingleSets) -> list[int]:
+    """Indices of texts to drop, ascending: each is a near duplicate of an earlier text that is kept."""
+    sizes = np.diff(shingles.bounds())
+    ranks, frequency = shared_ranks(shingles)
+    return drop_later(containing_pairs(candidate_pairs(ranks, sizes, frequency), ranks, sizes))
 
 
 def geometric_gap(log_keep: float, rng: random.Random) -> int:

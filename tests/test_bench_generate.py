@@ -7,13 +7,14 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from bench.generate import ShingleSets, near_duplicates, shingle_codes
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "bench" / "generate.py"
 CORPORA = ROOT.parent / "shared" / "corpora"
-
-pytestmark = pytest.mark.skipif(not (CORPORA / "pku-199801").is_dir(), reason="shared corpora not available")
 
 
 def generate(out: Path, size: str = "50", seed: int = 0) -> Path:
@@ -36,6 +37,8 @@ def read_truth(root: Path) -> list[dict]:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One tiny corpus shared by the checks below."""
+    if not (CORPORA / "pku-199801").is_dir():
+        pytest.skip("shared corpora not available")
     return generate(tmp_path_factory.mktemp("bench") / "out")
 
 
@@ -98,3 +101,73 @@ def test_refuses_to_overwrite_without_force(corpus: Path) -> None:
     command = [sys.executable, str(SCRIPT), "--size", "50", "--out", str(corpus), "--articles", "pku"]
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode != 0 and "--force" in result.stderr
+
+
+# near-duplicate detection: real-ish news texts
+SPRING_TRAVEL = (
+    "新华社北京1月6日电 国务院新闻办公室今天举行新闻发布会，介绍今年春运工作安排。交通运输部副部长在会上表示，"
+    "今年春运期间全国旅客发送量预计达到二十三亿人次，比去年增长百分之八。铁路部门将增开临时旅客列车四百余对，"
+    "民航部门将加密热门航线航班，公路部门将加强客运站安全检查，确保旅客平安有序出行。"
+)
+# the same report reposted by another site: other credit, a figure and a few words edited
+SPRING_TRAVEL_REPOST = (
+    "本报北京1月7日讯 国务院新闻办公室昨天举行新闻发布会，介绍今年春运工作安排。交通运输部副部长在会上表示，"
+    "今年春运期间全国旅客发送量预计达到二十二亿人次，比去年增长百分之七。铁路部门将增开临时旅客列车五百余对，"
+    "民航部门将加密热门航线航班，公路部门将加强客运站安全检查，确保旅客平安有序出行。"
+)
+MOBILE_TARIFFS = (
+    "全球通推出四种本地套餐，基本通话费可优惠至0.2元/分钟。本报讯（记者赵谨）千呼万唤的手机资费下调终于惠及北京。"
+    "针对北京移动手机资费调价方案，在某媒体工作的高小姐算了一笔账：她每月话费约三百元，选用新套餐后可节省近百元。"
+    "北京移动有关负责人介绍，四种套餐分别面向商务、家庭、学生和老年用户，用户可通过营业厅或短信办理。"
+    "业内人士认为，此次调价是北京移动应对竞争的举措，预计其他运营商也将陆续推出类似优惠，消费者将从中受益。"
+)
+# a short item whose whole text is printed inside the longer one
+MOBILE_TARIFFS_SHORT = (
+    "千呼万唤的手机资费下调终于惠及北京。针对北京移动手机资费调价方案，"
+    "在某媒体工作的高小姐算了一笔账：她每月话费约三百元，选用新套餐后可节省近百元。"
+)
+FOOTBALL = (
+    "昨晚进行的中超联赛第十二轮比赛中，北京国安队在主场以二比一战胜上海申花队。上半场第三十分钟，国安队前锋"
+    "接队友传中头球破门。下半场申花队扳平比分，但国安队在比赛最后时刻通过点球再下一城，保住了积分榜领先位置。"
+)
+BOILERPLATE = "本公司及董事会全体成员保证公告内容的真实、准确和完整。"
+ANNOUNCEMENT_DIVIDEND = BOILERPLATE + (
+    "公司第三届董事会第五次会议审议通过了二〇〇五年度利润分配方案：以总股本三亿股为基数，向全体股东每十股"
+    "派发现金红利一元（含税），股权登记日为五月二十六日，除息日为五月二十九日，红利将于六月二日发放。"
+)
+ANNOUNCEMENT_LAWSUIT = BOILERPLATE + (
+    "本公司近日收到深圳市中级人民法院民事判决书，判决被告深圳某石化集团偿还中国农业银行深圳分行借款本金"
+    "五千七百六十万元及相应利息，本公司对上述债务承担连带保证责任。公司将积极采取措施，维护股东利益。"
+)
+
+
+def dropped(texts: list[str]) -> list[int]:
+    """Indices near_duplicates drops from these texts, given in this order."""
+    shingles = ShingleSets()
+    for text in texts:
+        shingles.add(text)
+    return near_duplicates(shingles)
+
+
+def containment(smaller: str, larger: str) -> float:
+    """Share of the smaller text's shingles found in the larger one."""
+    small, large = shingle_codes(smaller), shingle_codes(larger)
+    return len(np.intersect1d(small, large)) / len(small)
+
+
+def test_texts_are_what_their_names_say() -> None:
+    assert 0.5 < containment(SPRING_TRAVEL_REPOST, SPRING_TRAVEL) < 1  # near, not exact
+    assert MOBILE_TARIFFS_SHORT in MOBILE_TARIFFS
+    assert len(shingle_codes(MOBILE_TARIFFS_SHORT)) < 0.5 * len(shingle_codes(MOBILE_TARIFFS))  # Jaccard < 0.5
+    assert 0 < containment(ANNOUNCEMENT_DIVIDEND, ANNOUNCEMENT_LAWSUIT) < 0.5
+
+
+def test_reposted_story_is_dropped_and_others_kept() -> None:
+    texts = [SPRING_TRAVEL, FOOTBALL, ANNOUNCEMENT_DIVIDEND, SPRING_TRAVEL_REPOST, ANNOUNCEMENT_LAWSUIT]
+    assert dropped(texts) == [3]
+
+
+def test_article_inside_a_longer_one_is_dropped() -> None:
+    assert dropped([MOBILE_TARIFFS, FOOTBALL, MOBILE_TARIFFS_SHORT]) == [2]
+    # the first in corpus order stays, even when it is the shorter one
+    assert dropped([MOBILE_TARIFFS_SHORT, MOBILE_TARIFFS, FOOTBALL]) == [1]
