@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from datasketch import MinHash
@@ -36,6 +37,11 @@ MIN_SHINGLES = 24
 # can be compared: long enough, and not the opposite part of a continued story). Matching just one lets stories chain together through a variant
 # that holds two articles (a segmentation merge) or a shared boilerplate footer.
 MIN_SUPPORT = 0.5
+# A variant is split in two only where each part is this similar to a variant of the story it
+# matches: the whole article printed elsewhere, not a partial copy or a fragment.
+SPLIT_MIN_JACCARD = 0.4
+SPLIT_MAX_SHARE = 0.85
+SPLIT_LENGTH_SLACK = 0.3
 # Two stories merge when this share of the pairs of their variants match.
 MIN_MERGE_SUPPORT = 0.67
 _NON_WORD = re.compile(r"[\W_]+")
@@ -116,6 +122,15 @@ def _matrix(variant_sketch: Sketch) -> tuple[np.ndarray, np.ndarray]:
             np.array([variant_sketch.size], dtype=np.int64))
 
 
+@dataclass(frozen=True)
+class Match:
+    """How a variant matches a story: the best containment and the best Jaccard similarity with its variants."""
+
+    containment: float
+    jaccard: float
+    size: int  # shingles of the variant the containment was best with
+
+
 def new_story_id(variant_id: str) -> str:
     """A story id derived from the variant that founded it, so it never changes afterwards."""
     return "s" + hashlib.sha1(variant_id.encode("utf-8")).hexdigest()[:12]
@@ -130,35 +145,50 @@ class BandIndex:
     """
 
     def __init__(self) -> None:
-        self.keys = np.zeros(0, dtype=np.uint64)
+        self.keys = np.zeros(0, dtype=np.uint64)  # distinct, sorted
+        self.starts = np.zeros(1, dtype=np.int64)  # slots of keys[i] are slots[starts[i]:starts[i + 1]]
         self.slots = np.zeros(0, dtype=np.int32)
-        self.pending: dict[int, list[int]] = {}
+        # Recent entries: a key's first slot, and any further ones. Plain ints, not lists, so that the
+        # garbage collector has nothing to walk.
+        self.pending: dict[int, int] = {}
+        self.pending_more: dict[int, list[int]] = {}
         self.pending_entries = 0
 
     def insert(self, slot: int, keys: np.ndarray) -> None:
         """Add a slot under each of its band keys."""
+        pending = self.pending
         for key in keys.tolist():
-            self.pending.setdefault(key, []).append(slot)
+            if pending.setdefault(key, slot) != slot:
+                self.pending_more.setdefault(key, []).append(slot)
         self.pending_entries += len(keys)
 
     def fold(self, live: np.ndarray) -> None:
         """Merge the pending entries into the sorted arrays, dropping slots that are not `live`."""
-        pairs = [(key, slot) for key, slots in self.pending.items() for slot in slots]
-        keys = np.concatenate([self.keys, np.array([k for k, _ in pairs], dtype=np.uint64)])
-        slots = np.concatenate([self.slots, np.array([s for _, s in pairs], dtype=np.int32)])
+        more = [(key, slot) for key, slots in self.pending_more.items() for slot in slots]
+        keys = np.concatenate([np.repeat(self.keys, np.diff(self.starts)),
+                               np.fromiter(self.pending.keys(), dtype=np.uint64, count=len(self.pending)),
+                               np.array([k for k, _ in more], dtype=np.uint64)])
+        slots = np.concatenate([self.slots, np.fromiter(self.pending.values(), dtype=np.int32, count=len(self.pending)),
+                                np.array([s for _, s in more], dtype=np.int32)])
         keep = live[slots]
         keys, slots = keys[keep], slots[keep]
         order = np.argsort(keys, kind="stable")
-        self.keys, self.slots = keys[order], slots[order]
+        keys, self.slots = keys[order], slots[order]
+        self.keys, first = np.unique(keys, return_index=True)
+        self.starts = np.append(first, len(keys)).astype(np.int64)
         self.pending.clear()
+        self.pending_more.clear()
         self.pending_entries = 0
 
     def query(self, keys: np.ndarray) -> np.ndarray:
         """The distinct slots sharing at least one band key with `keys`."""
-        lo = np.searchsorted(self.keys, keys, side="left")
-        hi = np.searchsorted(self.keys, keys, side="right")
-        found = [self.slots[a:b] for a, b in zip(lo.tolist(), hi.tolist()) if b > a]
-        found += [np.array(self.pending[k], dtype=np.int32) for k in keys.tolist() if k in self.pending]
+        at = np.minimum(np.searchsorted(self.keys, keys), max(len(self.keys) - 1, 0))
+        found = [self.slots[self.starts[i]:self.starts[i + 1]]
+                 for i in at[self.keys[at] == keys].tolist()] if len(self.keys) else []
+        recent = [self.pending[k] for k in keys.tolist() if k in self.pending]
+        recent += [s for k in keys.tolist() for s in self.pending_more.get(k, ())]
+        if recent:
+            found.append(np.array(recent, dtype=np.int32))
         return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32)
 
 
@@ -178,6 +208,8 @@ class StoryGrouper:
 
     def __init__(self) -> None:
         self.slot_of: dict[str, int] = {}
+        self.page_of: list[str] = []  # slot -> the page its variant was printed on (its id up to "#")
+        self.place_of: list[int] = []  # slot -> its place on that page (its id after "#")
         self.signatures = np.zeros((0, NUM_PERM), dtype=np.uint32)
         self.sizes = np.zeros(0, dtype=np.int64)
         self.parts = np.zeros(0, dtype=np.int8)
@@ -189,6 +221,7 @@ class StoryGrouper:
         self.story_number: dict[str, int] = {}
         self.aliases: dict[str, str] = {}  # absorbed story id -> the id it was merged into
         self.members: dict[int, list[int]] = {}  # story number -> its slots in the buckets
+        self._last_matches: tuple[tuple[Sketch, int], dict[int, Match]] | None = None
 
     def __len__(self) -> int:
         return len(self.slot_of)
@@ -233,6 +266,9 @@ class StoryGrouper:
         """Record a variant whose story is already decided (when rebuilding from the index)."""
         slot = self._new_slot(story_id, variant_sketch)
         self.slot_of[variant_id] = slot
+        page, _, place = variant_id.rpartition("#")
+        self.page_of.append(page)
+        self.place_of.append(int(place) if place.isdigit() else -1)
         if variant_sketch.size >= MIN_SHINGLES:
             self.live[slot] = True
             self.members.setdefault(int(self.story_of[slot]), []).append(slot)
@@ -240,18 +276,20 @@ class StoryGrouper:
             if self.bands.pending_entries >= FOLD_ENTRIES:
                 self.bands.fold(self.live)
 
-    def _matches(self, variant_sketch: Sketch) -> dict[int, float]:
+    def _matches(self, variant_sketch: Sketch) -> dict[int, Match]:
         """Stories the variant matches, with their best containment, each supported by enough of its variants.
 
         The buckets only propose stories; the variant is then compared with
         every variant of each, so support does not depend on which pairs LSH
         happened to find.
         """
+        if self._last_matches is not None and self._last_matches[0] == (variant_sketch, self.slots):
+            return self._last_matches[1]  # split_point asked first, and nothing was added since
         signature, size = _matrix(variant_sketch)
         candidates = self.bands.query(band_keys(signature[0]))
         candidates = candidates[self.live[candidates]]
         part = PARTS.index(variant_sketch.part)
-        found: dict[int, float] = {}
+        found: dict[int, Match] = {}
         for story in sorted(set(self.story_of[candidates].tolist())):
             members = self._members(story)
             if part:  # a head and a tail printed on different pages need not share a line
@@ -261,20 +299,26 @@ class StoryGrouper:
             jaccard, contained = estimate(self.signatures[members], self.sizes[members], signature, size)
             matching = is_match(jaccard, contained)
             if matching.any() and matching.mean() >= MIN_SUPPORT:
-                found[story] = float(contained[matching].max())
+                best = int(np.argmax(np.where(matching, contained, -1.0)))
+                found[story] = Match(float(contained.flat[best]), float(jaccard[matching].max()),
+                                     int(self.sizes[members[best]]))
+        self._last_matches = ((variant_sketch, self.slots), found)
         return found
 
     def _mergeable(self, story: int, into: int) -> bool:
         """Whether two stories one variant matched are one story that was split, not two chained by it.
 
         They are when one holds only heads and the other only tails (printed
-        before a whole copy linked them), or when most pairs of their variants
-        match. A variant holding two articles (a segmentation merge) matches
+        before a whole copy linked them), when one's variants were all printed
+        next to the other's (an article segmentation cut in two), or when most
+        pairs of their variants match. A variant holding two articles (a segmentation merge) matches
         both stories while they do not match each other.
         """
         members, others = self._members(story), self._members(into)
         if not len(members) or not len(others):
             return False
+        if self._fragments(story, into):
+            return True
         parts, other_parts = set(self.parts[members].tolist()), set(self.parts[others].tolist())
         if len(parts) == 1 and len(other_parts) == 1 and parts | other_parts == {1, 2}:
             return True
@@ -293,13 +337,63 @@ class StoryGrouper:
             story_id = new_story_id(variant_id)
         else:
             # The best-matching story; ties go to the older story so the choice never depends on bucket order.
-            target = min(matches, key=lambda n: (-matches[n], n))
+            target = min(matches, key=lambda n: (-matches[n].containment, n))
             story_id = self.story_ids[target]
             for other in sorted(matches):
                 if other != target and self._mergeable(other, target):
                     self._absorb(other, target)
         self.add(variant_id, story_id, variant_sketch)
         return story_id
+
+    def split_point(self, variant_sketch: Sketch, line_sketches: Callable[[], list[Sketch]]) -> int | None:
+        """Where a variant that holds two articles (a segmentation merge) divides into them, or None.
+
+        Other papers' printings tell: a variant matching two stories that do not
+        match each other holds both, and the line where it divides is the one
+        whose text above matches one story and whose text below matches the
+        other, best. MinHash signatures merge by minimum, so every division is
+        judged from the lines' signatures without sketching any text again.
+        """
+        if variant_sketch.size < 2 * MIN_SHINGLES or not self.slot_of:
+            return None
+        # Each article it holds is printed elsewhere at a fraction of its length.
+        matches = {story: match for story, match in self._matches(variant_sketch).items()
+                   if match.size <= SPLIT_MAX_SHARE * variant_sketch.size}
+        if len(matches) < 2 or all(self._mergeable(a, b) for a in matches for b in matches if a < b):
+            return None
+        lines = line_sketches()
+        signatures = np.array([np.frombuffer(s.signature, dtype=np.uint32) for s in lines])
+        sizes = np.cumsum([s.size for s in lines])
+        above = np.minimum.accumulate(signatures)
+        below = np.minimum.accumulate(signatures[::-1])[::-1]
+        # The division falls where the text above is about as long as one of the matched articles.
+        lengths = [m.size for m in matches.values()] + [variant_sketch.size - m.size for m in matches.values()]
+        near = [at for at in range(1, len(lines))
+                if any(abs(sizes[at - 1] - length) <= SPLIT_LENGTH_SLACK * length for length in lengths)]
+        best: tuple[float, int] | None = None
+        for at in near:
+            first = self._matches(Sketch(above[at - 1].tobytes(), int(sizes[at - 1])))
+            second = self._matches(Sketch(below[at].tobytes(), int(sizes[-1] - sizes[at - 1])))
+            story = max(first, key=lambda n: first[n].jaccard, default=None)
+            other = max(second, key=lambda n: second[n].jaccard, default=None)
+            if story is None or other is None or story == other:
+                continue
+            # Each part must be another printing of its article, not merely hold part of a story.
+            if min(first[story].jaccard, second[other].jaccard) >= SPLIT_MIN_JACCARD \
+                    and not self._mergeable(story, other):
+                score = first[story].jaccard + second[other].jaccard
+                if best is None or score > best[0]:
+                    best = (score, at)
+        return best[1] if best else None
+
+    def _fragments(self, story: int, other: int) -> bool:
+        """Whether every variant of one story was printed right next to a variant of the other, on the
+        same page: one article that segmentation cut in two, not two articles."""
+        members, others = self._members(story), self._members(other)
+        if len(members) > len(others):
+            members, others = others, members
+        beside = {(self.page_of[s], self.place_of[s] + step) for s in others.tolist() for step in (-1, 1)}
+        return bool(len(members)) and all((self.page_of[s], self.place_of[s]) in beside for s in members.tolist())
 
     def _absorb(self, story: int, into: int) -> None:
         self.story_of[:self.slots][self.story_of[:self.slots] == story] = into

@@ -21,10 +21,19 @@ class PreparedVariant:
     ordinal: int
     title: str
     head_lines: int
+    body_lines: int  # lines of body text after the head lines; captions follow them
     text: str
     norm: str
     offsets: bytes
     sketch: Sketch
+
+    def body(self) -> list[str]:
+        """The body text's lines, as printed."""
+        return self.text.split("\n")[self.head_lines:self.head_lines + self.body_lines]
+
+    def line_sketches(self) -> list[Sketch]:
+        """The sketch of each body line: what story grouping compares, line by line."""
+        return [sketch(normalise_text(line)) for line in self.body()]
 
 
 @dataclass
@@ -49,12 +58,14 @@ def printed_part(article: Article) -> str:
 
 def prepare_text(ordinal: int, title: str, head_lines: int, text: str, body: str,
                  part: str = "whole") -> PreparedVariant:
-    """Prepare one variant from its title, display text (after `head_lines` header lines) and body text."""
+    """Prepare one variant from its title, display text (`head_lines` header lines, the body's lines,
+    then captions) and body text."""
     normalised = normalise(text)
     return PreparedVariant(
         ordinal=ordinal,
         title=title,
         head_lines=head_lines,
+        body_lines=body.count("\n") + 1 if body else 0,
         text=text,
         norm=normalised.text,
         offsets=normalised.pack_offsets(),
@@ -72,3 +83,19 @@ def prepare_page(page: Page) -> PreparedPage:
         variants.append(prepare_text(len(variants), article.title, len(article.head()), text,
                                      article.body_text(), printed_part(article)))
     return PreparedPage(page.source, page.path, page.content_hash, page.metadata, variants)
+
+
+def split_variant(variant: PreparedVariant, at: int) -> tuple[PreparedVariant, PreparedVariant]:
+    """Two variants from one that holds two articles: the head, captions and body up to line `at`,
+    and the body from line `at` on. A jump to another page, if any, ends the second."""
+    lines = variant.text.split("\n")
+    head, body = lines[:variant.head_lines], variant.body()
+    captions = lines[variant.head_lines + variant.body_lines:]
+    first_body, second_body = "\n".join(body[:at]), "\n".join(body[at:])
+    part = variant.sketch.part
+    first = prepare_text(variant.ordinal, variant.title, len(head), "\n".join(head + body[:at] + captions),
+                         first_body, "tail" if part == "tail" else "whole")
+    second = prepare_text(variant.ordinal + 1, "", 0, second_body, second_body,
+                          "head" if part == "head" else "whole")
+    return first, second
+

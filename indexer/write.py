@@ -14,7 +14,7 @@ import os
 import pickle
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 from whoosh.index import LockError
@@ -25,7 +25,7 @@ from indexer.cluster import Sketch, StoryGrouper
 from indexer.literal import LITERAL_DIR, Segment, SegmentBuilder
 from indexer.metadata import index_terms
 from indexer.normalise import normalise_text
-from indexer.prepare import PreparedPage, PreparedVariant
+from indexer.prepare import PreparedPage, PreparedVariant, split_variant
 from indexer.schema import MANIFEST, SOURCE, VARIANT
 from indexer.store import (MANIFEST_ID, VIEW_CACHE_PREFIX, CorpusIndexError, IndexBusy, SourceRecord,
                            document_keys, open_index, open_or_create_index, read_catalogue, read_manifest)
@@ -170,20 +170,38 @@ class IndexSession:
             self._demote(page.source)
         terms = index_terms(page.metadata)
         stories = []
-        for variant in page.variants:
+        for variant in self._split_merged(page.variants):
             vid = variant_id(page.source, version, variant.ordinal)
             story = self.grouper.assign(vid, variant.sketch)
             stories.append(story)
             self._add_variant(vid, story, page, version, variant, terms)
         history = list(previous.history) if previous else []
         history.append({"version": version, "content_hash": page.content_hash, "indexed_at": _now(),
-                        "articles": len(page.variants), "path": page.path})
+                        "articles": len(stories), "path": page.path})
         record = SourceRecord(page.source, version, page.content_hash, page.path, page.metadata,
-                              len(page.variants), history[-1]["indexed_at"], history)
+                              len(stories), history[-1]["indexed_at"], history)
         self._write_source(record)
         self.catalogue[page.source] = record
         self.changed = True
         return version, stories
+
+    def _split_merged(self, variants: list[PreparedVariant]) -> Iterator[PreparedVariant]:
+        """The page's variants with each one that holds two indexed stories split in two, renumbered.
+
+        A generator: each variant is grouped before the next is looked at, so the
+        grouper's matches for a variant serve both the split and the grouping.
+        """
+        pending = list(reversed(variants))
+        ordinal = 0
+        while pending:
+            variant = pending.pop()
+            variant.ordinal = ordinal
+            at = self.grouper.split_point(variant.sketch, variant.line_sketches)
+            if at is not None:  # the second part may hold a third article
+                variant, second = split_variant(variant, at)
+                pending.append(second)
+            ordinal += 1
+            yield variant
 
     def _add_variant(self, vid: str, story: str, page: PreparedPage, version: int,
                      variant: PreparedVariant, terms: dict[str, str]) -> None:

@@ -138,3 +138,42 @@ def test_buckets_keep_finding_variants_after_folds_and_removals():
     grouper.bands.fold(grouper.live)
     assert grouper.assign("r3#0", sketch(texts[3])) != stories[3]
     assert grouper.assign("r700#0", sketch(texts[700])) == stories[700]
+
+
+def lines_of(text: str, count: int) -> list[str]:
+    """A text cut into `count` lines of about equal length, as paragraphs of a page."""
+    size = -(-len(text) // count)
+    return [text[i:i + size] for i in range(0, len(text), size)]
+
+
+def two_articles(seed_pages) -> tuple[str, str]:
+    text = story_text(seed_pages)
+    other = normalise_text(seed_pages["003_d03bbf471f6134ca"].split("## 扎根乡土")[1])[:len(text)]
+    return text, other
+
+
+def test_a_variant_holding_two_printed_articles_is_split_where_one_ends(seed_pages):
+    first, second = two_articles(seed_pages)
+    grouper = StoryGrouper()
+    for page, text in (("a", first), ("b", second), ("c", noisy(first, 0.02, 1)), ("d", noisy(second, 0.02, 2))):
+        grouper.assign(f"{page}@1#0", sketch(text))
+    lines = lines_of(first, 6) + lines_of(second, 5)
+    glued = "".join(lines)
+    assert grouper.split_point(sketch(glued), lambda: [sketch(line) for line in lines]) == 6
+    # One article printed whole matches one story: nothing to split.
+    whole = lines_of(noisy(first, 0.02, 3), 6)
+    assert grouper.split_point(sketch("".join(whole)), lambda: [sketch(line) for line in whole]) is None
+
+
+def test_an_article_cut_in_two_on_every_page_is_merged_by_a_whole_copy_not_split(seed_pages):
+    first, _ = two_articles(seed_pages)
+    half = len(first) // 2
+    grouper = StoryGrouper()
+    for page, seed in (("a", 1), ("b", 2)):  # segmentation cut the article at the same place twice
+        top = grouper.assign(f"{page}@1#3", sketch(noisy(first[:half], 0.02, seed)))
+        bottom = grouper.assign(f"{page}@1#4", sketch(noisy(first[half:], 0.02, seed)))
+    assert top != bottom
+    lines = lines_of(first, 8)
+    assert grouper.split_point(sketch(first), lambda: [sketch(line) for line in lines]) is None
+    whole = grouper.assign("c@1#0", sketch(first))
+    assert grouper.resolve(top) == grouper.resolve(bottom) == whole

@@ -233,3 +233,22 @@ def test_a_head_and_a_tail_indexed_apart_join_one_story_when_a_whole_copy_arrive
         view = corpus.article(old_id)
         assert view is not None and view.article_id == result.articles[0].article_id
         assert sorted(v.source for v in view.variants) == ["a-head", "b-tail", "c-whole"]
+
+
+def test_a_page_where_two_articles_ran_together_is_split_by_their_other_printings(tmp_path, seed_pages):
+    thorium = seed_pages["001_5417d37bc9da2a03"]
+    first = [p for p in thorium[thorium.index("全球最大"):thorium.index("(新华社北京12月6日电)")].split("\n")
+             if p.strip()]
+    village = seed_pages["003_d03bbf471f6134ca"].split("## 扎根乡土")[1]
+    second = [p for p in village.split("\n") if p.strip() and not p.startswith("#")][:12]
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.txt").write_text("# 攀高逐新\n\n" + "\n\n".join(first) + "\n", encoding="utf-8")
+    (pages / "b.txt").write_text("# 扎根乡土\n\n" + "\n\n".join(second) + "\n", encoding="utf-8")
+    # The page where no heading separates them: segmentation sees one article.
+    (pages / "c.txt").write_text("# 攀高逐新\n\n" + "\n\n".join(first + second) + "\n", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    summary = index_paths([pages], index_dir, workers=1)
+    assert (summary.variants_total, summary.stories_total) == (4, 2)
+    result = Corpus(index_dir).search(SearchRequest(query=second[3][:6]))
+    assert [sorted(v.variant_id for v in hit.variants) for hit in result.articles] == [["b@1#0", "c@1#1"]]
