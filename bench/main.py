@@ -28,7 +28,7 @@ from bench.dataset import ROOT, Dataset, locate
 from bench.generate import parse_size
 from bench.indexing import IndexRun, index_once, jieba_once
 from bench.measure import median
-from bench.queries import make_queries
+from bench.queries import BenchQuery, make_queries
 from bench.reference import brute_force, load_variants
 from bench.report import table, targets
 from bench.tantivy_ref import TantivyReference
@@ -117,6 +117,13 @@ def measure_queries(dataset: Dataset, index_dir: Path, scratch: Path,
     literal = querying.literal_check(corpus, variants, queries, expected)
     log(f"Corpus.search x{args.query_repeat}")
     engine_seconds, _ = querying.time_each(queries, lambda q: corpus.search(q.request(limit=10)), args.query_repeat)
+    log(f"Corpus.search x{args.query_repeat}, decoded postings cache emptied before each query")
+
+    def uncached(query: BenchQuery) -> object:
+        corpus._view().postings.clear()
+        return corpus.search(query.request(limit=10))
+
+    uncached_seconds, _ = querying.time_each(queries, uncached, args.query_repeat)
     log("building the tantivy reference")
     started = time.perf_counter()
     tantivy = TantivyReference(variants, scratch / "tantivy", args.workers)
@@ -131,6 +138,7 @@ def measure_queries(dataset: Dataset, index_dir: Path, scratch: Path,
             "count": len(queries),
             "by_kind": dict(Counter(q.kind for q in queries)),
             "engine": querying.latency(queries, engine_seconds),
+            "engine_uncached": querying.latency(queries, uncached_seconds),
             "brute_force": querying.latency(queries, brute_seconds),
             "tantivy": {**querying.latency(queries, tantivy_seconds), "build_seconds": build_seconds,
                         **querying.tantivy_recall(tantivy, queries, expected)},

@@ -145,8 +145,7 @@ class BandIndex:
     """
 
     def __init__(self) -> None:
-        self.keys = np.zeros(0, dtype=np.uint64)  # distinct, sorted
-        self.starts = np.zeros(1, dtype=np.int64)  # slots of keys[i] are slots[starts[i]:starts[i + 1]]
+        self.keys = np.zeros(0, dtype=np.uint64)  # sorted; a key appears once for each slot under it
         self.slots = np.zeros(0, dtype=np.int32)
         # Recent entries: a key's first slot, and any further ones. Plain ints, not lists, so that the
         # garbage collector has nothing to walk.
@@ -163,28 +162,32 @@ class BandIndex:
         self.pending_entries += len(keys)
 
     def fold(self, live: np.ndarray) -> None:
-        """Merge the pending entries into the sorted arrays, dropping slots that are not `live`."""
+        """Merge the pending entries into the sorted arrays, dropping slots that are not `live`.
+
+        The pending entries are sorted on their own and inserted, so the bulk is
+        copied once rather than sorted again.
+        """
         more = [(key, slot) for key, slots in self.pending_more.items() for slot in slots]
-        keys = np.concatenate([np.repeat(self.keys, np.diff(self.starts)),
-                               np.fromiter(self.pending.keys(), dtype=np.uint64, count=len(self.pending)),
+        keys = np.concatenate([np.fromiter(self.pending.keys(), dtype=np.uint64, count=len(self.pending)),
                                np.array([k for k, _ in more], dtype=np.uint64)])
-        slots = np.concatenate([self.slots, np.fromiter(self.pending.values(), dtype=np.int32, count=len(self.pending)),
+        slots = np.concatenate([np.fromiter(self.pending.values(), dtype=np.int32, count=len(self.pending)),
                                 np.array([s for _, s in more], dtype=np.int32)])
-        keep = live[slots]
-        keys, slots = keys[keep], slots[keep]
         order = np.argsort(keys, kind="stable")
-        keys, self.slots = keys[order], slots[order]
-        self.keys, first = np.unique(keys, return_index=True)
-        self.starts = np.append(first, len(keys)).astype(np.int64)
+        at = np.searchsorted(self.keys, keys[order], side="right")
+        self.keys = np.insert(self.keys, at, keys[order])
+        self.slots = np.insert(self.slots, at, slots[order])
+        if not live[self.slots].all():  # some variants were removed since the last fold
+            keep = live[self.slots]
+            self.keys, self.slots = self.keys[keep], self.slots[keep]
         self.pending.clear()
         self.pending_more.clear()
         self.pending_entries = 0
 
     def query(self, keys: np.ndarray) -> np.ndarray:
         """The distinct slots sharing at least one band key with `keys`."""
-        at = np.minimum(np.searchsorted(self.keys, keys), max(len(self.keys) - 1, 0))
-        found = [self.slots[self.starts[i]:self.starts[i + 1]]
-                 for i in at[self.keys[at] == keys].tolist()] if len(self.keys) else []
+        lo = np.searchsorted(self.keys, keys, side="left")
+        hi = np.searchsorted(self.keys, keys, side="right")
+        found = [self.slots[a:b] for a, b in zip(lo.tolist(), hi.tolist()) if b > a]
         recent = [self.pending[k] for k in keys.tolist() if k in self.pending]
         recent += [s for k in keys.tolist() for s in self.pending_more.get(k, ())]
         if recent:

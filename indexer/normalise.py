@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -72,6 +72,19 @@ class Normalised:
             origin = self.to_original(start) if start < len(self.text) else self.to_original(max(start - 1, 0)) + 1
             return origin, origin
         return self.to_original(start), self.to_original(end - 1) + 1
+
+    def from_original(self, position: int) -> int:
+        """Index in the normalised text where the original text's `position` lands."""
+        k = bisect_left(self.orig_starts, position)
+        if k < len(self.orig_starts) and self.orig_starts[k] == position:
+            return min(self.norm_starts[k], len(self.text))  # the first of the characters it expanded to
+        k -= 1
+        if k < 0:
+            return 0  # inside leading characters that normalised to nothing
+        landed = self.norm_starts[k] + (position - self.orig_starts[k])
+        if k + 1 < len(self.norm_starts):
+            landed = min(landed, self.norm_starts[k + 1])
+        return min(landed, len(self.text))
 
     def pack_offsets(self) -> bytes:
         """The breakpoints as bytes, for storing beside the text."""

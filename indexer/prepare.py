@@ -61,6 +61,10 @@ def prepare_text(ordinal: int, title: str, head_lines: int, text: str, body: str
     """Prepare one variant from its title, display text (`head_lines` header lines, the body's lines,
     then captions) and body text."""
     normalised = normalise(text)
+    # The body is a stretch of the display text: its normalised form is cut from the text's, not redone.
+    body_start = len("\n".join(text.split("\n", head_lines)[:head_lines])) + (1 if head_lines else 0)
+    body_norm = normalised.text[normalised.from_original(body_start):
+                                normalised.from_original(body_start + len(body))]
     return PreparedVariant(
         ordinal=ordinal,
         title=title,
@@ -69,7 +73,7 @@ def prepare_text(ordinal: int, title: str, head_lines: int, text: str, body: str
         text=text,
         norm=normalised.text,
         offsets=normalised.pack_offsets(),
-        sketch=sketch(normalise_text(body), part),
+        sketch=sketch(body_norm, part),
     )
 
 

@@ -8,11 +8,49 @@ result with whoosh's own matcher.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Iterator
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.searching import Searcher
+
+
+# Decoded postings kept per view: frequent words recur across queries, and decoding their lists is
+# most of a query's ranking time. About 8 bytes a posting, so some 32 MB at most.
+POSTING_CACHE_ENTRIES = 4_000_000
+
+
+class PostingCache:
+    """The decoded posting lists of recently ranked words, least recently used dropped first."""
+
+    def __init__(self, searcher: Searcher, capacity: int = POSTING_CACHE_ENTRIES) -> None:
+        self.searcher = searcher
+        self.capacity = capacity
+        self.entries = 0
+        self._lists: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+    def get(self, field: str, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, weights) of the word's postings in the field."""
+        key = (field, word)
+        cached = self._lists.get(key)
+        if cached is not None:
+            self._lists.move_to_end(key)
+            return cached
+        ids, weights = posting_arrays(self.searcher, field, word)
+        cached = (ids.astype(np.int32), weights.astype(np.float32))
+        if len(ids) <= self.capacity:
+            self._lists[key] = cached
+            self.entries += len(ids)
+            while self.entries > self.capacity:
+                _, (dropped, _) = self._lists.popitem(last=False)
+                self.entries -= len(dropped)
+        return cached
+
+    def clear(self) -> None:
+        """Forget every decoded list."""
+        self._lists.clear()
+        self.entries = 0
 
 
 def posting_arrays(searcher: Searcher, field: str, word: str) -> tuple[np.ndarray, np.ndarray]:

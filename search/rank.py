@@ -14,7 +14,6 @@ from whoosh import scoring
 
 from indexer.analysis import WORD_CHARS
 from search.query import And, Node, Not, Or, Term, positive_terms
-from search.postings import posting_arrays
 from search.view import View
 
 RANKING = scoring.BM25F(B=0.75, K1=1.2)
@@ -126,12 +125,12 @@ def _posting_scores(view: View, pairs: list[tuple[str, str]], docnums: np.ndarra
     scores = np.zeros(len(docnums))
     searcher = view.searcher
     for field, word in pairs:
-        ids, weights = posting_arrays(searcher, field, word)
+        ids, weights = view.postings.get(field, word)
         at = np.minimum(np.searchsorted(docnums, ids), len(docnums) - 1)
         hit = docnums[at] == ids
         lengths = view.field_lengths[field][ids[hit]]
         idf, average = searcher.idf(field, word), searcher.avg_field_length(field) or 1
-        tf = weights[hit]
+        tf = weights[hit].astype(np.float64)
         # whoosh.scoring.bm25, vectorised
         np.add.at(scores, at[hit], idf * (tf * (RANKING.K1 + 1))
                   / (tf + RANKING.K1 * ((1 - RANKING.B) + RANKING.B * lengths / average)))

@@ -13,6 +13,7 @@ from whoosh.searching import Searcher
 
 from indexer.literal import LiteralIndex
 from indexer.schema import VARIANT
+from search.postings import PostingCache
 from search.request import LATEST_VARIANTS
 from indexer.store import VIEW_CACHE_PREFIX, column_by_docnum, document_keys, read_manifest, resolve_story
 
@@ -44,6 +45,7 @@ class View:
         self.aliases: dict[str, str] = manifest["aliases"]
         self._scopes: OrderedDict[object, np.ndarray] = OrderedDict()
         self._term_docs: OrderedDict[tuple[str, bytes], np.ndarray] = OrderedDict()
+        self.postings = PostingCache(self.searcher)
         # A cold process loads these arrays instead of passing over every document's columns.
         cache = index_dir / f"{VIEW_CACHE_PREFIX}{self.generation}.npz"
         try:

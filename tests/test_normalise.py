@@ -87,3 +87,16 @@ def test_a_term_is_found_wherever_it_was_printed_between_cjk_characters(before, 
 def test_the_fast_path_characters_are_really_left_alone_by_folding():
     fast = re.compile(f"[{STABLE_CHARS}]")
     assert [hex(c) for c in range(0xA000) if fast.match(chr(c)) and fold_char(chr(c)) != chr(c)] == []
+
+
+@given(st.lists(TEXT.map(lambda t: t.replace("\n", " ")), min_size=1, max_size=6), st.data())
+@settings(max_examples=300)
+def test_a_run_of_whole_lines_normalises_as_its_stretch_of_the_normalised_text(lines, data):
+    start = data.draw(st.integers(0, len(lines) - 1))
+    end = data.draw(st.integers(start + 1, len(lines)))
+    text = "\n".join(lines)
+    span_start = len("\n".join(lines[:start])) + (1 if start else 0)
+    span = "\n".join(lines[start:end])
+    normalised = normalise(text)
+    cut = normalised.text[normalised.from_original(span_start):normalised.from_original(span_start + len(span))]
+    assert "".join(cut.split()) == "".join(normalise_text(span).split())

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
-from search.postings import posting_arrays
 from search.query import matches, parse_query
 from search.rank import _direct_scores, _posting_scores, ranking_terms, top_hits
 from search.request import SearchRequest
@@ -102,18 +101,6 @@ def test_numpy_scores_from_whole_posting_lists_equal_whoosh_scores(corpus, query
     whoosh_scores = _direct_scores(view, pairs, docnums)
     assert np.allclose(numpy_scores, whoosh_scores)
     assert numpy_scores.any() == bool(pairs)
-
-
-def test_posting_arrays_equal_whooshs_own_matcher(corpus):
-    searcher = corpus._view().searcher
-    for field, word in [("body", "发展"), ("title", "攀高"), ("body", "记者")]:
-        ids, weights = posting_arrays(searcher, field, word)
-        matcher, expected = searcher.postings(field, word), []
-        while matcher.is_active():
-            expected.append((matcher.id(), matcher.weight()))
-            matcher.next()
-        assert expected and ids.tolist() == [i for i, _ in expected]
-        assert np.allclose(weights, [w for _, w in expected])
 
 
 def test_top_hits_break_ties_by_document_number_at_the_cut():
