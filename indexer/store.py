@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
@@ -85,7 +86,9 @@ def open_index(index_dir: Path) -> Index:
     if not _holds_index(index_dir):
         raise IndexMissing(f"no index at {index_dir}: run 'corpus index PATH' first")
     try:
-        return whoosh_index.open_dir(str(index_dir))
+        # Without memory maps: whoosh copies a mapped sub-file whole into a BytesIO when it opens it
+        # (filedb.structfile.BufferFile), which costs a cold search more than the search itself.
+        return FileStorage(str(index_dir), supports_mmap=False).open_index()
     except Exception as exc:  # a damaged directory, or one written by an incompatible version
         raise NotAnIndex(f"{index_dir}: cannot open index ({type(exc).__name__}: {exc}); "
                          "rebuild it with 'corpus index' into an empty directory") from None

@@ -46,6 +46,8 @@ class View:
         self._scopes: OrderedDict[object, np.ndarray] = OrderedDict()
         self._term_docs: OrderedDict[tuple[str, bytes], np.ndarray] = OrderedDict()
         self.postings = PostingCache(self.searcher)
+        self._by_story: np.ndarray | None = None
+        self._story_starts: np.ndarray | None = None
         # A cold process loads these arrays instead of passing over every document's columns.
         cache = index_dir / f"{VIEW_CACHE_PREFIX}{self.generation}.npz"
         try:
@@ -126,6 +128,12 @@ class View:
         return cached
 
     def story_members(self, story: int, scope: np.ndarray) -> np.ndarray:
-        """Document numbers of one story within the scope."""
-        members = np.nonzero(self.story_of == story)[0]
-        return members[np.isin(members, scope, assume_unique=True)]
+        """Document numbers of one story within the (sorted) scope."""
+        if self._by_story is None:  # documents ordered by story, once per view
+            self._by_story = np.argsort(self.story_of, kind="stable")
+            self._story_starts = np.searchsorted(self.story_of[self._by_story], np.arange(len(self.story_names) + 1))
+        members = self._by_story[self._story_starts[story]:self._story_starts[story + 1]]
+        if not len(scope):
+            return members[:0]
+        at = np.minimum(np.searchsorted(scope, members), len(scope) - 1)
+        return members[scope[at] == members]
