@@ -32,7 +32,7 @@ from indexer.store import (MANIFEST_ID, VIEW_CACHE_PREFIX, CorpusIndexError, Ind
 
 GROUPER_CACHE = "stories.pickle"
 # Bumped when StoryGrouper's state changes shape, so an older cache is rebuilt, not misread.
-GROUPER_FORMAT = 3
+GROUPER_FORMAT = 4
 # Per whoosh writer process, before it spills a sorted run to disk.
 WRITER_MEMORY_MB = 128
 # A literal segment is written once this many characters are buffered: bounds indexing memory
