@@ -3,9 +3,9 @@
 Two variants are the same story when the smaller one's character shingles are
 mostly contained in the larger one's. Containment, not Jaccard similarity, is
 what survives partial copies: a page holding the second half of a story has
-half the shingles of the full print, all of them shared. LSH
-proposes candidates at a low Jaccard threshold (banded buckets in numpy arrays); containment is then estimated
-from the two signatures and the two set sizes, with no text re-read.
+half the shingles of the full print, all of them shared. LSH (banded buckets
+in numpy arrays) proposes candidates at a low Jaccard threshold; containment is
+then estimated from the two signatures and the two set sizes, with no text re-read.
 """
 from __future__ import annotations
 
@@ -33,9 +33,10 @@ MIN_JACCARD = 0.08
 MIN_CONTAINMENT = 0.7
 # Shorter texts (a caption, a two-line brief) share too little to be told apart from chance.
 MIN_SHINGLES = 24
-# A variant joins a story only when it matches at least this share of the story's variants (that
-# can be compared: long enough, and not the opposite part of a continued story). Matching just one lets stories chain together through a variant
-# that holds two articles (a segmentation merge) or a shared boilerplate footer.
+# A variant joins a story only when it matches at least this share of the story's variants that
+# can be compared (long enough, and not the opposite part of a continued story). Matching just
+# one lets stories chain together through a variant that holds two articles (a segmentation
+# merge) or a shared boilerplate footer.
 MIN_SUPPORT = 0.5
 # A variant is split in two only where each part is this similar to a variant of the story it
 # matches: the whole article printed elsewhere, not a partial copy or a fragment.
@@ -314,13 +315,13 @@ class StoryGrouper:
         They are when one holds only heads and the other only tails (printed
         before a whole copy linked them), when one's variants were all printed
         next to the other's (an article segmentation cut in two), or when most
-        pairs of their variants match. A variant holding two articles (a segmentation merge) matches
-        both stories while they do not match each other.
+        pairs of their variants match. A variant holding two articles (a
+        segmentation merge) matches both stories while they do not match each other.
         """
         members, others = self._members(story), self._members(into)
         if not len(members) or not len(others):
             return False
-        if self._fragments(story, into):
+        if self._fragments(members, others):
             return True
         parts, other_parts = set(self.parts[members].tolist()), set(self.parts[others].tolist())
         if len(parts) == 1 and len(other_parts) == 1 and parts | other_parts == {1, 2}:
@@ -389,10 +390,9 @@ class StoryGrouper:
                     best = (score, at)
         return best[1] if best else None
 
-    def _fragments(self, story: int, other: int) -> bool:
+    def _fragments(self, members: np.ndarray, others: np.ndarray) -> bool:
         """Whether every variant of one story was printed right next to a variant of the other, on the
         same page: one article that segmentation cut in two, not two articles."""
-        members, others = self._members(story), self._members(other)
         if len(members) > len(others):
             members, others = others, members
         beside = {(self.page_of[s], self.place_of[s] + step) for s in others.tolist() for step in (-1, 1)}

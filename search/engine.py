@@ -18,7 +18,7 @@ from search.rank import RANKING, matching, score_matches, top_hits
 from search.request import LATEST_VARIANTS, SearchRequest
 from search.results import ArticleHit, ArticleView, SearchResponse, VariantHit, VariantText
 from search.snippet import Snippet, aligned_snippet, lead_snippet, matched_snippet
-from search.view import View
+from search.view import View, locate
 
 
 def _variant_order(variant: VariantHit) -> tuple:
@@ -69,8 +69,7 @@ class Corpus:
         page = stories[request.offset:]
         members = {story.story: view.story_members(story.story, scope) for story in page}
         in_page = np.concatenate(list(members.values())) if members else np.zeros(0, dtype=np.int64)
-        at = np.minimum(np.searchsorted(matched, in_page), max(len(matched) - 1, 0))
-        found = matched[at] == in_page if len(matched) else np.zeros(0, dtype=bool)
+        at, found = locate(matched, in_page)
         scores = dict(zip(in_page[found].tolist(), match_scores[at[found]].tolist()))
         terms = positive_terms(node)
         articles = [self._article_hit(view, story, members[story.story], terms, scores) for story in page]

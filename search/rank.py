@@ -14,7 +14,7 @@ from whoosh import scoring
 
 from indexer.analysis import WORD_CHARS
 from search.query import And, Node, Not, Or, Term, positive_terms
-from search.view import View
+from search.view import View, locate
 
 RANKING = scoring.BM25F(B=0.75, K1=1.2)
 MAX_WORD_SHARE = 0.5
@@ -126,8 +126,7 @@ def _posting_scores(view: View, pairs: list[tuple[str, str]], docnums: np.ndarra
     searcher = view.searcher
     for field, word in pairs:
         ids, weights = view.postings.get(field, word)
-        at = np.minimum(np.searchsorted(docnums, ids), len(docnums) - 1)
-        hit = docnums[at] == ids
+        at, hit = locate(docnums, ids)
         lengths = view.field_lengths[field][ids[hit]]
         idf, average = searcher.idf(field, word), searcher.avg_field_length(field) or 1
         tf = weights[hit].astype(np.float64)

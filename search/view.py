@@ -34,6 +34,14 @@ def _save_atomic(path: Path, **arrays: np.ndarray) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def locate(sorted_values: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of `values` stands in `sorted_values`, and which of them are there."""
+    if not len(sorted_values):
+        return np.zeros(len(values), dtype=np.int64), np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
+    return at, sorted_values[at] == values
+
+
 class View:
     """Everything a query needs from one generation; built once per generation and thread."""
 
@@ -105,8 +113,7 @@ class View:
         scope = self.scope(base)
         for clause in filters:
             admitted = self._clause_docs(clause)
-            at = np.minimum(np.searchsorted(scope, admitted), max(len(scope) - 1, 0))
-            scope = admitted[scope[at] == admitted] if len(scope) else scope
+            scope = admitted[locate(scope, admitted)[1]]
         return scope
 
     def _clause_docs(self, clause: wq.Query) -> np.ndarray:
@@ -133,7 +140,4 @@ class View:
             self._by_story = np.argsort(self.story_of, kind="stable")
             self._story_starts = np.searchsorted(self.story_of[self._by_story], np.arange(len(self.story_names) + 1))
         members = self._by_story[self._story_starts[story]:self._story_starts[story + 1]]
-        if not len(scope):
-            return members[:0]
-        at = np.minimum(np.searchsorted(scope, members), len(scope) - 1)
-        return members[scope[at] == members]
+        return members[locate(scope, members)[1]]
