@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.sorted_sets import intersect
+
 LITERAL_DIR = "literal"
 _SHIFT = np.uint64(21)  # code points fit in 21 bits: a bigram is one 42-bit code
 # Verifying a long term needs only its rarest few bigrams to narrow the candidates.
@@ -108,7 +110,8 @@ class Segment:
 
     def __init__(self, directory: Path, name: str) -> None:
         self.name = name
-        arrays = {part: np.load(directory / f"{name}.{part}.npy", mmap_mode="r") for part in _PARTS}
+        # Plain array views of the maps: np.memmap's own indexing costs more than a lookup's arithmetic.
+        arrays = {part: np.load(directory / f"{name}.{part}.npy", mmap_mode="r").view(np.ndarray) for part in _PARTS}
         self.keys, self.offsets = arrays["keys"], arrays["offsets"]
         self.grams, self.starts, self.docs = arrays["grams"], arrays["starts"], arrays["docs"]
         with (directory / f"{name}.text").open("rb") as handle:
@@ -122,15 +125,14 @@ class Segment:
             return np.zeros(0, dtype=np.uint32)
         return self.docs[self.starts[at]:self.starts[at + 1]]
 
-    def term_keys(self, term: str) -> np.ndarray:
-        """Keys of this segment's documents whose text contains `term`."""
-        grams, exact = term_grams(term)
+    def term_keys(self, term: str, grams: np.ndarray, exact: bool) -> np.ndarray:
+        """Keys of this segment's documents whose text contains `term` (whose `term_grams` are given)."""
         postings = sorted((self._postings(code) for code in grams), key=len)
         candidates = postings[0]
         for docs in postings[1:MAX_GRAMS_INTERSECTED]:
             if not len(candidates):
                 break
-            candidates = np.intersect1d(candidates, docs, assume_unique=True)
+            candidates = intersect(candidates, docs)
         if not exact:
             needle, find = term.encode("utf-8"), self.text.find
             # Offsets fetched in bulk: indexing a memory map one element at a time costs more than the search.
@@ -158,5 +160,6 @@ class LiteralIndex:
 
     def term_keys(self, term: str) -> np.ndarray:
         """Keys of every document whose normalised text contains `term`, over all segments."""
-        parts = [segment.term_keys(term) for segment in self.segments]
+        grams, exact = term_grams(term)
+        parts = [segment.term_keys(term, grams, exact) for segment in self.segments]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)

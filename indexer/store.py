@@ -13,6 +13,7 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from indexer.schema import MANIFEST, SOURCE, build_schema
+from indexer.storage import SegmentStorage
 
 # Relative to the working directory: run from the project root, that is the project's index/.
 # Keys of the literal index are positive and far below this; anything else is a column default.
@@ -86,9 +87,7 @@ def open_index(index_dir: Path) -> Index:
     if not _holds_index(index_dir):
         raise IndexMissing(f"no index at {index_dir}: run 'corpus index PATH' first")
     try:
-        # Without memory maps: whoosh copies a mapped sub-file whole into a BytesIO when it opens it
-        # (filedb.structfile.BufferFile), which costs a cold search more than the search itself.
-        return FileStorage(str(index_dir), supports_mmap=False).open_index()
+        return SegmentStorage(str(index_dir)).open_index()
     except Exception as exc:  # a damaged directory, or one written by an incompatible version
         raise NotAnIndex(f"{index_dir}: cannot open index ({type(exc).__name__}: {exc}); "
                          "rebuild it with 'corpus index' into an empty directory") from None

@@ -18,7 +18,8 @@ from search.rank import RANKING, matching, score_matches, top_hits
 from search.request import LATEST_VARIANTS, SearchRequest
 from search.results import ArticleHit, ArticleView, SearchResponse, VariantHit, VariantText
 from search.snippet import Snippet, aligned_snippet, lead_snippet, matched_snippet
-from search.view import View, locate
+from indexer.sorted_sets import locate
+from search.view import View
 
 
 def _variant_order(variant: VariantHit) -> tuple:

@@ -14,7 +14,8 @@ from whoosh import scoring
 
 from indexer.analysis import WORD_CHARS
 from search.query import And, Node, Not, Or, Term, positive_terms
-from search.view import View, locate
+from indexer.sorted_sets import intersect, locate
+from search.view import View
 
 RANKING = scoring.BM25F(B=0.75, K1=1.2)
 MAX_WORD_SHARE = 0.5
@@ -36,7 +37,7 @@ class Hit:
 def matching(view: View, node: Node, scope: np.ndarray) -> np.ndarray:
     """Sorted document numbers within `scope` whose normalised text satisfies `node`."""
     if isinstance(node, Term):
-        return np.intersect1d(view.docnums(view.literal.term_keys(node.text)), scope, assume_unique=True)
+        return intersect(view.docnums(view.literal.term_keys(node.text)), scope)
     if isinstance(node, Not):
         return np.setdiff1d(scope, matching(view, node.child, scope), assume_unique=True)
     if isinstance(node, Or):

@@ -13,6 +13,7 @@ from whoosh.searching import Searcher
 
 from indexer.literal import LiteralIndex
 from indexer.schema import VARIANT
+from indexer.sorted_sets import intersect
 from search.postings import PostingCache
 from search.request import LATEST_VARIANTS
 from indexer.store import VIEW_CACHE_PREFIX, column_by_docnum, document_keys, read_manifest, resolve_story
@@ -32,14 +33,6 @@ def _save_atomic(path: Path, **arrays: np.ndarray) -> None:
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
-
-
-def locate(sorted_values: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where each of `values` stands in `sorted_values`, and which of them are there."""
-    if not len(sorted_values):
-        return np.zeros(len(values), dtype=np.int64), np.zeros(len(values), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
-    return at, sorted_values[at] == values
 
 
 class View:
@@ -93,7 +86,7 @@ class View:
         """Live document numbers of literal-index keys, sorted; keys whoosh no longer holds are dropped."""
         keys = keys[keys < len(self.docnum_of_key)]
         docnums = self.docnum_of_key[keys]
-        return np.unique(docnums[docnums >= 0])
+        return np.sort(docnums[docnums >= 0])  # distinct already: a live key is in one segment
 
     def scope(self, filter_query: wq.Query) -> np.ndarray:
         """Sorted document numbers the filter admits, cached per filter for this generation."""
@@ -112,8 +105,7 @@ class View:
         """Sorted document numbers of the base set (cached whole) that every filter admits."""
         scope = self.scope(base)
         for clause in filters:
-            admitted = self._clause_docs(clause)
-            scope = admitted[locate(scope, admitted)[1]]
+            scope = intersect(scope, self._clause_docs(clause))
         return scope
 
     def _clause_docs(self, clause: wq.Query) -> np.ndarray:
@@ -140,4 +132,4 @@ class View:
             self._by_story = np.argsort(self.story_of, kind="stable")
             self._story_starts = np.searchsorted(self.story_of[self._by_story], np.arange(len(self.story_names) + 1))
         members = self._by_story[self._story_starts[story]:self._story_starts[story + 1]]
-        return members[locate(scope, members)[1]]
+        return intersect(members, scope)
