@@ -120,7 +120,7 @@ def measure_queries(dataset: Dataset, index_dir: Path, scratch: Path,
     log(f"Corpus.search x{args.query_repeat}, decoded postings cache emptied before each query")
 
     def uncached(query: BenchQuery) -> object:
-        corpus._view().postings.clear()
+        corpus.view().postings.clear()
         return corpus.search(query.request(limit=10))
 
     uncached_seconds, _ = querying.time_each(queries, uncached, args.query_repeat)

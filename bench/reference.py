@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import index
-
 from bench.queries import BenchQuery
 from indexer.metadata import filter_value
+from indexer.schema import VARIANT
+from search.engine import Corpus
 from search.query import matches, parse_query
 
 
@@ -28,14 +28,15 @@ class Variants:
 
 
 def load_variants(index_dir: Path) -> Variants:
-    """Read every latest variant's normalised text and filter fields from the whoosh index."""
+    """Read every latest variant's normalised text and filter fields from the index."""
     rows = []
-    ix = index.open_dir(str(index_dir))
-    with ix.searcher() as searcher:
-        for doc in searcher.documents(kind="variant", latest=True):
-            # Only the columns below are kept: the original text would hold the corpus in memory twice.
-            rows.append((doc["variant_id"], doc["article_id"], doc["source"], doc["ordinal"],
-                         doc.get("publication"), doc.get("date"), doc["norm"]))
+    view = Corpus(index_dir).view()
+    for docnum in view.searcher.document_numbers(kind=VARIANT, latest=True):
+        doc = view.searcher.stored_fields(docnum)
+        # Only the columns below are kept: the original text would hold the corpus in memory twice.
+        rows.append((doc["variant_id"], doc["article_id"], doc["source"], doc["ordinal"],
+                     doc.get("publication"), doc.get("date"), view.normalised_text(docnum)))
+    view.close()
     rows.sort(key=lambda row: row[0])
     columns = Variants()
     for row in rows:

@@ -1,15 +1,27 @@
-"""Index files end to end: discover, read and prepare pages, group and write them; jieba runs in whoosh's writer processes."""
+"""Index files end to end: discover, then read and prepare pages in worker processes (jieba included),
+then group and write them in this one, in input order."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from indexer.prepare import PreparedPage, prepare_page
 from indexer.read import InputFile, ReadError, discover, read_page
-from indexer.write import IndexSession
+from indexer.words import load_jieba
+from indexer.write import IndexSession, IndexWriteFailed
+
+# Below this many characters a run is prepared in this process: starting workers would cost more.
+PARALLEL_MIN_CHARS = 2_000_000
+# Pages prepared ahead per worker: enough to keep the workers busy while this process writes,
+# few enough to bound the memory of results waiting their turn.
+PAGES_AHEAD = 8
 
 
 @dataclass
@@ -59,6 +71,34 @@ def _prepare(task: tuple[InputFile, str | None]) -> tuple[str, InputFile, object
         return "failed", item, f"{item.path}: cannot index ({type(exc).__name__}: {exc})"
 
 
+Prepared = tuple[str, InputFile, object]
+
+
+def _prepared_in_order(tasks: list[tuple[InputFile, str | None]], workers: int) -> Iterator[Prepared]:
+    """`_prepare` of every task, in task order, computed `workers` at a time in worker processes."""
+    if workers <= 1:
+        yield from map(_prepare, tasks)
+        return
+    # Forked workers start at once, with the modules and jieba's dictionary already in memory
+    # (this process needs jieba too, for the second part of a variant it splits).
+    load_jieba()
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pool = ProcessPoolExecutor(workers, mp_context=context)
+    pending: deque = deque()
+    try:
+        for task in tasks:
+            pending.append(pool.submit(_prepare, task))
+            if len(pending) >= workers * PAGES_AHEAD:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    except BrokenProcessPool:
+        raise IndexWriteFailed("a worker process preparing pages died; nothing was committed") from None
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -92,13 +132,13 @@ def index_paths(paths: list[Path], index_dir: Path, *, workers: int | None = Non
     if on_start:
         on_start(len(items))
     workers = workers or os.cpu_count() or 1
-    expected_chars = sum(_size(item.path) for item in items) // 3
-    with IndexSession(index_dir, wait_seconds=wait_seconds, expected_chars=expected_chars,
-                      workers=workers) as session:
+    if sum(_size(item.path) for item in items) // 3 < PARALLEL_MIN_CHARS:
+        workers = 1
+    with IndexSession(index_dir, wait_seconds=wait_seconds) as session:
         tasks = [(item, session.catalogue[item.source].content_hash if item.source in session.catalogue else None)
                  for item in items]
         stories_before = session.grouper.stories()
-        for status, item, payload in map(_prepare, tasks):
+        for status, item, payload in _prepared_in_order(tasks, workers):
             if status == "prepared":
                 assert isinstance(payload, PreparedPage)
                 is_new = item.source not in session.catalogue

@@ -25,12 +25,13 @@ from pathlib import Path
 import numpy as np
 
 from indexer.sorted_sets import intersect
+from indexer.words import WordCounts
 
 LITERAL_DIR = "literal"
 _SHIFT = np.uint64(21)  # code points fit in 21 bits: a bigram is one 42-bit code
 # Verifying a long term needs only its rarest few bigrams to narrow the candidates.
 MAX_GRAMS_INTERSECTED = 4
-_PARTS = ("keys", "offsets", "grams", "starts", "docs")
+_PARTS = ("keys", "offsets", "grams", "starts", "docs", "words", "word_starts", "word_docs", "word_counts", "lengths")
 
 
 def _codepoints(text: str) -> np.ndarray:
@@ -51,44 +52,62 @@ def term_grams(term: str) -> tuple[np.ndarray, bool]:
     return np.unique((points[:-1] << _SHIFT) | points[1:]), len(points) == 2
 
 
+def _table(codes: list[np.ndarray], values: list[np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Postings of documents 0, 1, ... under the codes each holds (distinct per document): the sorted
+    distinct codes, where each one's documents start, the documents, and one value per posting."""
+    lengths = np.array([len(c) for c in codes], dtype=np.int64)
+    flat = np.concatenate(codes) if codes else np.zeros(0, np.uint64)
+    docs = np.repeat(np.arange(len(codes), dtype=np.uint32), lengths)
+    # Documents were appended in order, so a stable sort by code keeps each code's documents sorted.
+    order = np.argsort(flat, kind="stable")
+    unique, starts = np.unique(flat[order], return_index=True)
+    table = {"codes": unique, "starts": np.append(starts, len(flat)).astype(np.int64), "docs": docs[order]}
+    if values is not None:
+        table["values"] = (np.concatenate(values) if values else np.zeros(0, np.uint32))[order]
+    return table
+
+
 class SegmentBuilder:
-    """Collects normalised texts and writes them as one literal segment."""
+    """Collects normalised texts and their ranking words and writes them as one segment."""
 
     def __init__(self) -> None:
         self.keys: list[int] = []
         self.texts: list[bytes] = []
         self.grams: list[np.ndarray] = []
+        self.words: list[WordCounts] = []
         self.chars = 0
 
     def __len__(self) -> int:
         return len(self.keys)
 
-    def add(self, key: int, text: str) -> None:
-        """Add one document's normalised text under its key."""
+    def add(self, key: int, text: str, words: WordCounts | None = None, grams: np.ndarray | None = None) -> None:
+        """Add one document's normalised text and ranking words under its key (its `gram_codes`, if known)."""
         self.keys.append(key)
         self.texts.append(text.encode("utf-8"))
-        self.grams.append(gram_codes(text))
+        self.grams.append(gram_codes(text) if grams is None else grams)
+        self.words.append(words if words is not None else WordCounts.empty())
         self.chars += len(text)
 
     def write(self, directory: Path) -> str:
         """Write the segment's files (each complete before it gets its final name); returns the segment name."""
         directory.mkdir(parents=True, exist_ok=True)
         name = uuid.uuid4().hex[:16]
-        lengths = np.array([len(g) for g in self.grams], dtype=np.int64)
-        grams = np.concatenate(self.grams) if self.grams else np.zeros(0, np.uint64)
-        docs = np.repeat(np.arange(len(self.grams), dtype=np.uint32), lengths)
-        # Documents were appended in order, so a stable sort by code keeps each code's documents sorted.
-        order = np.argsort(grams, kind="stable")
-        grams, docs = grams[order], docs[order]
-        unique, starts = np.unique(grams, return_index=True)
         offsets = np.zeros(len(self.texts) + 1, dtype=np.int64)
         np.cumsum([len(t) for t in self.texts], out=offsets[1:])
+        grams = _table(self.grams)
+        words = _table([w.codes for w in self.words], [w.counts for w in self.words])
         arrays = {
             "keys": np.array(self.keys, dtype=np.int64),
             "offsets": offsets,
-            "grams": unique,
-            "starts": np.append(starts, len(grams)).astype(np.int64),
-            "docs": docs,
+            "grams": grams["codes"],
+            "starts": grams["starts"],
+            "docs": grams["docs"],
+            "words": words["codes"],
+            "word_starts": words["starts"],
+            "word_docs": words["docs"],
+            "word_counts": words["values"],
+            "lengths": np.array([(w.title_length, w.body_length) for w in self.words], dtype=np.uint32
+                                ).reshape(-1, 2),
         }
         for part, array in arrays.items():
             _write_atomic(directory / f"{name}.{part}.npy", lambda f, a=array: np.save(f, a))
@@ -114,6 +133,8 @@ class Segment:
         arrays = {part: np.load(directory / f"{name}.{part}.npy", mmap_mode="r").view(np.ndarray) for part in _PARTS}
         self.keys, self.offsets = arrays["keys"], arrays["offsets"]
         self.grams, self.starts, self.docs = arrays["grams"], arrays["starts"], arrays["docs"]
+        self.words, self.word_starts = arrays["words"], arrays["word_starts"]
+        self.word_docs, self.word_counts, self.lengths = arrays["word_docs"], arrays["word_counts"], arrays["lengths"]
         with (directory / f"{name}.text").open("rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             self.text = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
@@ -141,10 +162,31 @@ class Segment:
             candidates = candidates[np.array([find(needle, a, b) != -1 for a, b in zip(starts, ends)], dtype=bool)]
         return np.asarray(self.keys[candidates], dtype=np.int64)
 
+    def word_postings(self, code: np.uint64) -> tuple[np.ndarray, np.ndarray]:
+        """(keys, counts) of the documents holding one field's word, by key within the segment."""
+        at = int(np.searchsorted(self.words, code))
+        if at == len(self.words) or self.words[at] != code:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
+        start, end = self.word_starts[at], self.word_starts[at + 1]
+        return self.keys[self.word_docs[start:end]], self.word_counts[start:end]
+
+    def text_at(self, place: int) -> str:
+        """The normalised text of the segment's `place`-th document."""
+        return self.text[self.offsets[place]:self.offsets[place + 1]].decode("utf-8")
+
     def texts(self) -> list[tuple[int, str]]:
-        """Every (key, normalised text) of the segment, for merging."""
-        return [(int(self.keys[i]), bytes(self.text[self.offsets[i]:self.offsets[i + 1]]).decode("utf-8"))
-                for i in range(len(self.keys))]
+        """Every (key, normalised text) of the segment."""
+        return [(int(key), self.text_at(place)) for place, key in enumerate(self.keys.tolist())]
+
+    def documents(self) -> list[tuple[int, str, WordCounts]]:
+        """Every (key, normalised text, ranking words) of the segment, for merging."""
+        owner = np.repeat(np.arange(len(self.words)), np.diff(self.word_starts))
+        order = np.argsort(self.word_docs, kind="stable")  # postings by document, codes sorted within each
+        codes, counts = self.words[owner[order]], self.word_counts[order]
+        bounds = np.searchsorted(self.word_docs[order], np.arange(len(self.keys) + 1))
+        lengths = self.lengths.tolist()
+        return [(key, text, WordCounts(codes[bounds[i]:bounds[i + 1]], counts[bounds[i]:bounds[i + 1]], *lengths[i]))
+                for i, (key, text) in enumerate(self.texts())]
 
 
 @dataclass

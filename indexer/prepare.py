@@ -1,17 +1,21 @@
-"""Turn one page into index-ready variants: segment into articles, normalise, sketch for grouping.
+"""Turn one page into index-ready variants: segment into articles, normalise, sketch for grouping,
+count ranking words.
 
-It needs no access to the index; jieba runs later, inside the whoosh writer's
-processes.
+It needs no access to the index, so it runs in worker processes, jieba included.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from indexer.cluster import Sketch, sketch
+from indexer.literal import gram_codes
 from indexer.normalise import normalise, normalise_text
 from indexer.blocks import JUMP_TAIL
 from indexer.records import Article, Page
 from indexer.segment import segment_page
+from indexer.words import WordCounts, count_words
 
 
 @dataclass
@@ -26,6 +30,8 @@ class PreparedVariant:
     norm: str
     offsets: bytes
     sketch: Sketch
+    words: WordCounts
+    grams: np.ndarray  # the literal index's codes of `norm`, computed where the page is prepared
 
     def body(self) -> list[str]:
         """The body text's lines, as printed."""
@@ -57,9 +63,9 @@ def printed_part(article: Article) -> str:
 
 
 def prepare_text(ordinal: int, title: str, head_lines: int, text: str, body: str,
-                 part: str = "whole") -> PreparedVariant:
+                 part: str = "whole", words: WordCounts | None = None) -> PreparedVariant:
     """Prepare one variant from its title, display text (`head_lines` header lines, the body's lines,
-    then captions) and body text."""
+    then captions) and body text; its ranking words are counted unless given."""
     normalised = normalise(text)
     # The body is a stretch of the display text: its normalised form is cut from the text's, not redone.
     body_start = len("\n".join(text.split("\n", head_lines)[:head_lines])) + (1 if head_lines else 0)
@@ -74,6 +80,8 @@ def prepare_text(ordinal: int, title: str, head_lines: int, text: str, body: str
         norm=normalised.text,
         offsets=normalised.pack_offsets(),
         sketch=sketch(body_norm, part),
+        words=words if words is not None else count_words(normalise_text(title), normalised.text),
+        grams=gram_codes(normalised.text),
     )
 
 
@@ -97,9 +105,9 @@ def split_variant(variant: PreparedVariant, at: int) -> tuple[PreparedVariant, P
     captions = lines[variant.head_lines + variant.body_lines:]
     first_body, second_body = "\n".join(body[:at]), "\n".join(body[at:])
     part = variant.sketch.part
-    first = prepare_text(variant.ordinal, variant.title, len(head), "\n".join(head + body[:at] + captions),
-                         first_body, "tail" if part == "tail" else "whole")
     second = prepare_text(variant.ordinal + 1, "", 0, second_body, second_body,
                           "head" if part == "head" else "whole")
+    first = prepare_text(variant.ordinal, variant.title, len(head), "\n".join(head + body[:at] + captions),
+                         first_body, "tail" if part == "tail" else "whole", variant.words.without_body_of(second.words))
     return first, second
 

@@ -3,21 +3,15 @@ from __future__ import annotations
 
 from whoosh import columns, fields
 
-from indexer.analysis import WordsField
-
 VARIANT = "variant"
 SOURCE = "source"
 MANIFEST = "manifest"
-TITLE_BOOST = 2.5
 META_PREFIX = "meta_"
 
 
 def build_schema() -> fields.Schema:
-    """Fields for ranking (jieba words), filtering, grouping and display; `key` joins the literal index.
-
-    The analyzers are bare tokenizers: their input is already normalised, and
-    no stemming or stop-word filter may touch Chinese text.
-    """
+    """Fields for filtering, grouping and display; `key` joins the segments beside the index, which
+    hold the postings that matching (character bigrams) and ranking (jieba words) run on."""
     schema = fields.Schema(
         kind=fields.ID(stored=True),
         variant_id=fields.ID(stored=True, unique=True),
@@ -26,13 +20,11 @@ def build_schema() -> fields.Schema:
         version=fields.STORED(),
         latest=fields.BOOLEAN(stored=True),
         ordinal=fields.STORED(),
-        title=WordsField(stored=True, field_boost=TITLE_BOOST),
-        body=WordsField(),
+        title=fields.STORED(),
         # A column, not terms: it is only ever read whole, to join documents to the literal index.
         key=fields.COLUMN(columns.NumericColumn("Q")),
         text=fields.STORED(),
         head_lines=fields.STORED(),
-        norm=fields.STORED(),
         offsets=fields.STORED(),
         sketch=fields.STORED(),
         publication=fields.ID(stored=True),

@@ -18,13 +18,11 @@ from typing import Any, Iterator
 
 import numpy as np
 from whoosh.index import LockError
-from whoosh.multiproc import MpWriter
 from whoosh.searching import Searcher
 
 from indexer.cluster import Sketch, StoryGrouper
 from indexer.literal import LITERAL_DIR, Segment, SegmentBuilder
 from indexer.metadata import index_terms
-from indexer.normalise import normalise_text
 from indexer.prepare import PreparedPage, PreparedVariant, split_variant
 from indexer.schema import MANIFEST, SOURCE, VARIANT
 from indexer.store import (MANIFEST_ID, VIEW_CACHE_PREFIX, CorpusIndexError, IndexBusy, SourceRecord,
@@ -33,8 +31,8 @@ from indexer.store import (MANIFEST_ID, VIEW_CACHE_PREFIX, CorpusIndexError, Ind
 GROUPER_CACHE = "stories.pickle"
 # Bumped when StoryGrouper's state changes shape, so an older cache is rebuilt, not misread.
 GROUPER_FORMAT = 4
-# Per whoosh writer process, before it spills a sorted run to disk.
-WRITER_MEMORY_MB = 128
+# whoosh's writer buffer before it spills a sorted run to disk (it indexes only ids and filters).
+WRITER_MEMORY_MB = 64
 # A literal segment is written once this many characters are buffered: bounds indexing memory
 # (building one takes about 45 bytes a character at its peak).
 SEGMENT_CHARS = 4_000_000
@@ -42,26 +40,8 @@ SEGMENT_CHARS = 4_000_000
 MERGED_SEGMENT_CHARS = 8_000_000
 # More segments than this at a commit and the smallest older ones are merged into one.
 MAX_SEGMENTS = 12
-# Below this many characters a run is indexed in one process: whoosh's worker processes cost more.
-PARALLEL_MIN_CHARS = 2_000_000
-
-
 class IndexWriteFailed(CorpusIndexError):
     """Writing failed part-way; nothing of the session was committed."""
-
-
-class CheckedMpWriter(MpWriter):
-    """whoosh's multi-process writer, refusing to commit when one of its worker processes failed.
-
-    whoosh itself drops a failed worker's segment and commits the others,
-    which would lose documents silently.
-    """
-
-    def _commit_toc(self, segments) -> None:
-        failed = [task.exitcode for task in self.tasks if task.exitcode != 0]
-        if failed:
-            raise IndexWriteFailed(f"a writer process failed (exit codes {failed}); nothing was committed")
-        super()._commit_toc(segments)
 
 
 def variant_id(source: str, version: int, ordinal: int) -> str:
@@ -81,17 +61,12 @@ def _now() -> str:
 class IndexSession:
     """One writing session: holds the write lock from open to commit or cancel."""
 
-    def __init__(self, index_dir: Path, wait_seconds: float = 0.0, create: bool = True,
-                 expected_chars: int = 0, workers: int = 1) -> None:
+    def __init__(self, index_dir: Path, wait_seconds: float = 0.0, create: bool = True) -> None:
         self.index_dir = index_dir
         self.literal_dir = index_dir / LITERAL_DIR
         self.ix = open_or_create_index(index_dir) if create else open_index(index_dir)
         try:
-            if workers > 1 and expected_chars >= PARALLEL_MIN_CHARS:
-                self.writer = CheckedMpWriter(self.ix, procs=workers, multisegment=True, batchsize=50,
-                                              timeout=wait_seconds, limitmb=WRITER_MEMORY_MB)
-            else:
-                self.writer = self.ix.writer(timeout=wait_seconds, limitmb=WRITER_MEMORY_MB)
+            self.writer = self.ix.writer(timeout=wait_seconds, limitmb=WRITER_MEMORY_MB)
         except LockError:
             raise IndexBusy(f"{index_dir}: another corpus process is writing to this index; "
                             "try again when it has finished") from None
@@ -207,15 +182,15 @@ class IndexSession:
                      variant: PreparedVariant, terms: dict[str, str]) -> None:
         key = self.next_key
         self.next_key += 1
-        self.builder.add(key, variant.norm)
+        self.builder.add(key, variant.norm, variant.words, variant.grams)
         if self.builder.chars >= SEGMENT_CHARS:
             self._flush_segment()
         self.writer.add_document(
             kind=VARIANT, variant_id=vid, article_id=story, source=page.source, version=version,
-            latest=True, ordinal=variant.ordinal, key=key, title=normalise_text(variant.title),
-            _stored_title=variant.title, body=variant.norm, text=variant.text, head_lines=variant.head_lines,
-            norm=variant.norm, offsets=variant.offsets, sketch=(variant.sketch.size, variant.sketch.signature, variant.sketch.part),
-            metadata=page.metadata, **terms,
+            latest=True, ordinal=variant.ordinal, key=key, title=variant.title, text=variant.text,
+            head_lines=variant.head_lines, offsets=variant.offsets,
+            sketch=(variant.sketch.size, variant.sketch.signature, variant.sketch.part), metadata=page.metadata,
+            **terms,
         )
 
     def _flush_segment(self) -> None:
@@ -229,9 +204,7 @@ class IndexSession:
         for docnum in list(self.searcher.document_numbers(kind=VARIANT, source=source, latest=True)):
             stored = dict(self.searcher.stored_fields(docnum))
             self.writer.delete_by_term("variant_id", stored["variant_id"])
-            stored.update(latest=False, key=int(keys[docnum]), title=normalise_text(stored["title"]),
-                          _stored_title=stored["title"], body=stored["norm"],
-                          **index_terms(stored.get("metadata") or {}))
+            stored.update(latest=False, key=int(keys[docnum]), **index_terms(stored.get("metadata") or {}))
             self.writer.add_document(**stored)
 
     def _write_source(self, record: SourceRecord) -> None:
@@ -280,9 +253,9 @@ class IndexSession:
         live_keys = set(self.committed_keys().tolist()) - self.removed_keys
         merged = SegmentBuilder()
         for segment in merging:
-            for key, text in segment.texts():
+            for key, text, words in segment.documents():
                 if key in live_keys:
-                    merged.add(key, text)
+                    merged.add(key, text, words)
         names = {s.name for s in merging}
         self.segments = [name for name in self.segments if name not in names]
         if len(merged):

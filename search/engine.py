@@ -14,7 +14,7 @@ from indexer.schema import VARIANT
 from indexer.store import SourceRecord, open_index, read_catalogue, resolve_index_dir, resolve_story
 from search.group import StoryHits, top_stories
 from search.query import Node, Term, parse_query, positive_terms
-from search.rank import RANKING, matching, score_matches, top_hits
+from search.rank import matching, score_matches, top_hits
 from search.request import LATEST_VARIANTS, SearchRequest
 from search.results import ArticleHit, ArticleView, SearchResponse, VariantHit, VariantText
 from search.snippet import Snippet, aligned_snippet, lead_snippet, matched_snippet
@@ -34,7 +34,7 @@ class Corpus:
         self.index_dir = resolve_index_dir(index_dir)
         self._local = threading.local()
 
-    def _view(self) -> View:
+    def view(self) -> View:
         """This thread's view of the latest commit."""
         ix = getattr(self._local, "ix", None)
         if ix is None:
@@ -45,23 +45,23 @@ class Corpus:
                 view.close()
             # A new searcher, never refresh(): whoosh's refresh miscounts after deletions.
             try:
-                view = View(ix, self.index_dir, RANKING)
+                view = View(ix, self.index_dir)
             except FileNotFoundError:
                 # Two commits since the generation was read: its retired literal segments are gone,
                 # and the newest generation has its own.
-                view = View(ix, self.index_dir, RANKING)
+                view = View(ix, self.index_dir)
             self._local.view = view
         return view
 
     def generation(self) -> int:
         """The index's latest commit number (changes on every commit)."""
-        return self._view().generation
+        return self.view().generation
 
     def search(self, request: SearchRequest) -> SearchResponse:
         """Run a query; one page of story groups, each with every in-scope variant and its snippet."""
         started = time.perf_counter()
         node = parse_query(request.query)
-        view = self._view()
+        view = self.view()
         scope = view.filtered(*request.scope_queries())
         matched = matching(view, node, scope)
         match_scores = score_matches(view, node, matched)
@@ -88,7 +88,8 @@ class Corpus:
                      page_scores: dict[int, float]) -> ArticleHit:
         scores = {d: page_scores[d] for d in members.tolist() if d in page_scores}
         stored = {docnum: view.searcher.stored_fields(docnum) for docnum in members.tolist()}
-        texts = {docnum: Normalised.unpack(fields["norm"], fields["offsets"]) for docnum, fields in stored.items()}
+        texts = {docnum: Normalised.unpack(view.normalised_text(docnum), fields["offsets"])
+                 for docnum, fields in stored.items()}
 
         def lead(docnum: int) -> Snippet:
             return lead_snippet(stored[docnum]["text"], texts[docnum], stored[docnum].get("head_lines", 1))
@@ -116,7 +117,7 @@ class Corpus:
 
     def article(self, article_id: str, all_versions: bool = False) -> ArticleView | None:
         """A story with the full text of every variant (latest versions unless all are asked for)."""
-        view = self._view()
+        view = self.view()
         searcher = view.searcher
         # Variants keep the story id they were indexed under; a merged story answers to all of its ids.
         article_id = resolve_story(view.aliases, article_id)
@@ -138,11 +139,11 @@ class Corpus:
 
     def sources(self) -> list[SourceRecord]:
         """The catalogue: every source with its versions and metadata, by id."""
-        return sorted(read_catalogue(self._view().searcher).values(), key=lambda r: r.source)
+        return sorted(read_catalogue(self.view().searcher).values(), key=lambda r: r.source)
 
     def stats(self) -> dict[str, Any]:
         """Counts of sources, variants and stories, and the index's size on disk."""
-        view = self._view()
+        view = self.view()
         latest = view.scope(LATEST_VARIANTS)
         every = view.scope(wq.Term("kind", VARIANT))
         return {

@@ -14,7 +14,8 @@ from whoosh.searching import Searcher
 from indexer.literal import LiteralIndex
 from indexer.schema import VARIANT
 from indexer.sorted_sets import intersect
-from search.postings import PostingCache
+from indexer.words import FIELDS
+from search.postings import PostingCache, vocabulary
 from search.request import LATEST_VARIANTS
 from indexer.store import VIEW_CACHE_PREFIX, column_by_docnum, document_keys, read_manifest, resolve_story
 
@@ -22,7 +23,6 @@ SCOPE_CACHE_SIZE = 32
 # Filters are cached term by term: publications, dates and sources recur across queries in many
 # combinations, and one term's documents come from its postings alone.
 TERM_CACHE_SIZE = 1024
-RANKED_FIELDS = ("title", "body")
 
 
 def _save_atomic(path: Path, **arrays: np.ndarray) -> None:
@@ -38,15 +38,14 @@ def _save_atomic(path: Path, **arrays: np.ndarray) -> None:
 class View:
     """Everything a query needs from one generation; built once per generation and thread."""
 
-    def __init__(self, ix: Index, index_dir: Path, weighting) -> None:
-        self.searcher: Searcher = ix.searcher(weighting=weighting)
+    def __init__(self, ix: Index, index_dir: Path) -> None:
+        self.searcher: Searcher = ix.searcher()
         self.generation = self.searcher.reader().generation()
         manifest = read_manifest(self.searcher)
         self.literal = LiteralIndex.open(index_dir, manifest["segments"])
         self.aliases: dict[str, str] = manifest["aliases"]
         self._scopes: OrderedDict[object, np.ndarray] = OrderedDict()
         self._term_docs: OrderedDict[tuple[str, bytes], np.ndarray] = OrderedDict()
-        self.postings = PostingCache(self.searcher)
         self._by_story: np.ndarray | None = None
         self._story_starts: np.ndarray | None = None
         # A cold process loads these arrays instead of passing over every document's columns.
@@ -56,12 +55,22 @@ class View:
                 self.docnum_of_key, self.story_of = arrays["docnum_of_key"], arrays["story_of"]
                 self.story_names = arrays["story_names"].tolist()
                 self._scopes[LATEST_VARIANTS] = arrays["latest"]
-                self.field_lengths = {field: arrays[f"length_{field}"] for field in RANKED_FIELDS}
+                self.field_lengths = {field: arrays[f"length_{field}"] for field in FIELDS}
+                self.word_codes, self.word_postings = arrays["word_codes"], arrays["word_postings"]
+                self.segment_of, self.place_of = arrays["segment_of"], arrays["place_of"]
         except (OSError, ValueError, KeyError):
             self._build()
             _save_atomic(cache, docnum_of_key=self.docnum_of_key, story_of=self.story_of,
                          story_names=np.array(self.story_names, dtype=str), latest=self.scope(LATEST_VARIANTS),
+                         word_codes=self.word_codes, word_postings=self.word_postings,
+                         segment_of=self.segment_of, place_of=self.place_of,
                          **{f"length_{field}": lengths for field, lengths in self.field_lengths.items()})
+        self.postings = PostingCache(self.literal.segments, self.docnum_of_key)
+        ranked = self.docnum_of_key[self.docnum_of_key >= 0]
+        # BM25F's collection statistics, over the documents that have ranking words: the variants.
+        self.ranked_count = max(1, len(ranked))
+        self.average_length = {field: float(self.field_lengths[field][ranked].mean()) if len(ranked) else 1.0
+                               for field in FIELDS}
 
     def _build(self) -> None:
         """Join whoosh documents to literal keys and story numbers (a pass over every document's columns)."""
@@ -74,13 +83,31 @@ class View:
                                   for s in column_by_docnum(reader, "article_id", "")], dtype=np.int64)
         self.story_of[keys == 0] = -1
         self.story_names = list(story_ids)
-        # The lengths BM25F normalises by, as whoosh decodes them (one byte each, so rounded).
-        self.field_lengths = {field: np.array([reader.doc_field_length(d, field, 1) if k else 1
-                                               for d, k in enumerate(keys.tolist())], dtype=np.float64)
-                              for field in RANKED_FIELDS}
+        # Where each document's text and words are (segment, place in it), and its field lengths in words.
+        self.segment_of = np.full(len(keys), -1, dtype=np.int32)
+        self.place_of = np.zeros(len(keys), dtype=np.int32)
+        self.field_lengths = {field: np.ones(len(keys)) for field in FIELDS}
+        for number, segment in enumerate(self.literal.segments):
+            places = np.nonzero(segment.keys < len(self.docnum_of_key))[0]
+            docnums = self.docnum_of_key[segment.keys[places]]
+            live = docnums >= 0
+            docnums, places = docnums[live], places[live]
+            self.segment_of[docnums], self.place_of[docnums] = number, places
+            for column, field in enumerate(FIELDS):
+                self.field_lengths[field][docnums] = segment.lengths[places, column]
+        self.word_codes, self.word_postings = vocabulary(self.literal.segments)
+
+    def document_frequency(self, code: np.uint64) -> int:
+        """Postings of a field's word (texts since removed included, until a merge drops them)."""
+        at = int(np.searchsorted(self.word_codes, code))
+        return int(self.word_postings[at]) if at < len(self.word_codes) and self.word_codes[at] == code else 0
 
     def close(self) -> None:
         self.searcher.close()
+
+    def normalised_text(self, docnum: int) -> str:
+        """A variant's normalised text, from the segment that holds it (whoosh does not store it)."""
+        return self.literal.segments[self.segment_of[docnum]].text_at(int(self.place_of[docnum]))
 
     def docnums(self, keys: np.ndarray) -> np.ndarray:
         """Live document numbers of literal-index keys, sorted; keys whoosh no longer holds are dropped."""

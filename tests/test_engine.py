@@ -107,7 +107,7 @@ def test_sources_and_stats(corpus):
     {},
 ])
 def test_filters_narrow_the_cached_base_set_exactly_as_whoosh_evaluates_them(corpus, options):
-    view = corpus._view()
+    view = corpus.view()
     request = SearchRequest(query="x", **options)
     expected = sorted(view.searcher.docs_for_query(request.filter_query()))
     assert view.filtered(*request.scope_queries()).tolist() == expected

@@ -1,6 +1,7 @@
 """Indexing end to end: versions, idempotence, removal, bad files, a second writer, a crash."""
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -136,7 +137,7 @@ def test_a_killed_indexer_loses_nothing_already_committed(tmp_path, fresh_seeds)
     before = matched_sources(index_dir, "钍基熔盐")
     extra = tmp_path / "extra"
     extra.mkdir()
-    for i in range(60):
+    for i in range(1000):  # some ten seconds of indexing: still running when killed
         (extra / f"copy{i}.txt").write_text((fresh_seeds / f"{THORIUM_PAGE}.txt").read_text(encoding="utf-8") + f"\n\n{i}。", encoding="utf-8")
     process = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "index", str(extra), "--index", str(index_dir),
                                 "--workers", "1"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -172,23 +173,23 @@ def test_an_unreadable_index_is_a_clear_error_not_a_traceback(tmp_path, fresh_se
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
-def test_a_failed_writer_process_commits_nothing(tmp_path, fresh_seeds, monkeypatch):
-    from indexer import analysis, write
+def test_a_dead_worker_process_commits_nothing(tmp_path, fresh_seeds, monkeypatch):
+    from indexer import ingest, write
 
     index_dir = tmp_path / "index"
     index_paths([fresh_seeds], index_dir, workers=1)
     before = Corpus(index_dir).stats()
     poisoned = fresh_seeds / "poison.txt"
-    poisoned.write_text("# 毒药\n\n这一页让写入进程出错。", encoding="utf-8")
-    original = analysis.WordsField.index
+    poisoned.write_text("# 毒药\n\n这一页让准备它的进程死掉。", encoding="utf-8")
+    original = ingest.prepare_page
 
-    def failing_index(self, value, **kwargs):
-        if "毒药" in str(value):
-            raise RuntimeError("simulated crash in a writer process")
-        return original(self, value, **kwargs)
+    def dying_prepare(page):  # runs in the forked worker, which exits without a word
+        if "毒药" in page.text:
+            os._exit(3)
+        return original(page)
 
-    monkeypatch.setattr(analysis.WordsField, "index", failing_index)
-    monkeypatch.setattr(write, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(ingest, "prepare_page", dying_prepare)
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_CHARS", 0)
     with pytest.raises(write.IndexWriteFailed):
         index_paths([fresh_seeds], index_dir, workers=2)
     monkeypatch.undo()

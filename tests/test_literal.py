@@ -43,11 +43,11 @@ def test_many_small_runs_merge_and_removed_texts_are_dropped(tmp_path, seeds_dir
         index_paths([page], index_dir, workers=1)
     remove_sources([pages[0].stem], index_dir)
     index_paths([pages[0]], index_dir, workers=1)
-    segments = Corpus(index_dir)._view().literal.segments
+    segments = Corpus(index_dir).view().literal.segments
     assert len(segments) <= 3
     response = Corpus(index_dir).search(SearchRequest(query="钍基熔盐", limit=100))
     assert response.total_variants == 3
     stored_keys = [k for s in segments for k, _ in s.texts()]
     assert len(stored_keys) == len(set(stored_keys)), "a merge keeps each live text once"
     names = {p.name.split(".")[0] for p in (index_dir / "literal").iterdir()}
-    assert names <= {s.name for s in segments} | set(read_manifest(Corpus(index_dir)._view().searcher)["retired"])
+    assert names <= {s.name for s in segments} | set(read_manifest(Corpus(index_dir).view().searcher)["retired"])

@@ -1,38 +1,62 @@
-"""Whole posting lists read from whoosh's segment files, and the cache of decoded lists."""
+"""Ranking-word postings gathered across segments, their vocabulary, and the cache of gathered lists."""
 from __future__ import annotations
 
 import numpy as np
 
-from search.postings import PostingCache, posting_arrays
+from indexer.ingest import index_paths, remove_sources
+from indexer.normalise import normalise_text
+from indexer.words import TITLE_BOOST, field_code, words
+from search.engine import Corpus
+from search.postings import PostingCache
 
-WORDS = [("body", "发展"), ("title", "攀高"), ("body", "记者")]
-
-
-def matcher_postings(searcher, field: str, word: str) -> list[tuple[int, float]]:
-    matcher, found = searcher.postings(field, word), []
-    while matcher.is_active():
-        found.append((matcher.id(), matcher.weight()))
-        matcher.next()
-    return found
+WORDS = [("body", "发展"), ("title", "攀高"), ("body", "记者"), ("title", "新华社"), ("body", "钍")]
 
 
-def test_posting_arrays_equal_whooshs_own_matcher(corpus):
-    searcher = corpus._view().searcher
+def brute_postings(view, field: str, word: str) -> tuple[list[int], list[float]]:
+    """(document numbers, weights) of the word in the field, from every live variant's stored text."""
+    ids, weights = [], []
+    for docnum in sorted(view.docnum_of_key[view.docnum_of_key >= 0].tolist()):
+        stored = view.searcher.stored_fields(docnum)
+        text = normalise_text(stored["title"]) if field == "title" else view.normalised_text(docnum)
+        count = words(text).count(word)
+        if count:
+            ids.append(docnum)
+            weights.append(count * (TITLE_BOOST if field == "title" else 1.0))
+    return ids, weights
+
+
+def test_gathered_postings_equal_a_recount_of_the_stored_texts(corpus):
+    view = corpus.view()
     for field, word in WORDS:
-        ids, weights = posting_arrays(searcher, field, word)
-        expected = matcher_postings(searcher, field, word)
-        assert expected and ids.tolist() == [i for i, _ in expected]
-        assert np.allclose(weights, [w for _, w in expected])
+        ids, weights = view.postings.get(field_code(field, word))
+        expected_ids, expected_weights = brute_postings(view, field, word)
+        assert ids.tolist() == expected_ids, (field, word)
+        assert np.allclose(weights, expected_weights)
+        assert view.document_frequency(field_code(field, word)) == len(expected_ids)
+    assert len(view.postings.get(field_code("title", "攀高"))[0]) > 0  # title words are posted apart
+
+
+def test_postings_of_removed_sources_are_left_out_until_a_merge_drops_them(tmp_path, fresh_seeds):
+    index_dir = tmp_path / "index"
+    index_paths([fresh_seeds], index_dir, workers=1)
+    code = field_code("body", "钍")
+    before = len(Corpus(index_dir).view().postings.get(code)[0])
+    remove_sources(["000_b412ed2ff225a7db"], index_dir)
+    view = Corpus(index_dir).view()
+    ids, _ = view.postings.get(code)
+    assert len(ids) == before - 1 == len(brute_postings(view, "body", "钍")[0])
+    assert view.document_frequency(code) == before  # the vocabulary still counts the removed text
 
 
 def test_the_cache_returns_the_same_lists_and_stays_within_its_capacity(corpus):
-    searcher = corpus._view().searcher
-    sizes = {key: len(posting_arrays(searcher, *key)[0]) for key in WORDS}
-    cache = PostingCache(searcher, capacity=max(sizes.values()))
-    for key in WORDS + WORDS:
-        ids, weights = cache.get(*key)
-        assert ids.tolist() == posting_arrays(searcher, *key)[0].tolist()
+    view = corpus.view()
+    codes = [field_code(*key) for key in WORDS]
+    sizes = {int(code): len(view.postings.get(code)[0]) for code in codes}
+    cache = PostingCache(view.literal.segments, view.docnum_of_key, capacity=max(sizes.values()))
+    for code in codes + codes:
+        ids, _ = cache.get(code)
+        assert ids.tolist() == view.postings.get(code)[0].tolist()
         assert cache.entries <= cache.capacity
-    assert list(cache._lists)[-1] == WORDS[-1]  # the most recently used list is kept
+    assert list(cache._lists)[-1] == int(codes[-1])  # the most recently used list is kept
     cache.clear()
     assert cache.entries == 0 and not cache._lists

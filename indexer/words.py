@@ -1,0 +1,110 @@
+"""Ranking words: the jieba words of a variant's title and text, as 64-bit codes with their counts.
+
+BM25F ranks on these. A word is posted under a stable hash of its text, with
+the top bit marking title words, so the postings of both fields live in one
+sorted numpy table beside the literal postings (see literal.py) and a query
+looks a word up by hashing it, with no vocabulary to load.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+WORD_CHARS = re.compile(r"\w")
+TITLE_FLAG = np.uint64(1 << 63)
+FIELDS = ("title", "body")
+# Title words weigh this much more than body words in BM25F.
+TITLE_BOOST = 2.5
+# Codes of recent words, per process: most words recur, and hashing is most of what coding costs.
+_CODE_CACHE_SIZE = 500_000
+_codes: dict[str, int] = {}
+_jieba = None
+
+
+def load_jieba():
+    """Import jieba and load its dictionary once per process, silently."""
+    global _jieba
+    if _jieba is None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        _jieba = jieba
+    return _jieba
+
+
+def words(text: str) -> list[str]:
+    """jieba words (precise mode) of normalised text, without whitespace and punctuation tokens."""
+    return [w for w in load_jieba().lcut(text, HMM=True) if WORD_CHARS.search(w)]
+
+
+def word_code(word: str) -> int:
+    """A word's code: 63 bits of its BLAKE2b hash (the top bit is the title flag)."""
+    code = _codes.get(word)
+    if code is None:
+        if len(_codes) >= _CODE_CACHE_SIZE:
+            _codes.clear()
+        digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+        code = _codes[word] = int.from_bytes(digest, "little") >> 1
+    return code
+
+
+def field_code(field: str, word: str) -> np.uint64:
+    """The code a word is posted under in one field."""
+    code = np.uint64(word_code(word))
+    return code | TITLE_FLAG if field == "title" else code
+
+
+def field_of(code: np.uint64) -> str:
+    """The field a code is posted in."""
+    return "title" if np.uint64(code) & TITLE_FLAG else "body"
+
+
+@dataclass
+class WordCounts:
+    """One variant's ranking words: distinct field codes (sorted), their counts, and each field's length."""
+
+    codes: np.ndarray  # uint64
+    counts: np.ndarray  # uint32
+    title_length: int
+    body_length: int
+
+    @classmethod
+    def empty(cls) -> "WordCounts":
+        return cls(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint32), 0, 0)
+
+    def without_body_of(self, part: "WordCounts") -> "WordCounts":
+        """These counts less the body words of `part`, a run of whole lines of this text.
+
+        jieba never joins characters across a line break, so a text's words
+        are the sum of its lines' words, and the rest of a text split at a line
+        is counted without cutting it again.
+        """
+        at = np.minimum(np.searchsorted(self.codes, part.codes), max(0, len(self.codes) - 1))
+        counts = self.counts.astype(np.int64)
+        if len(self.codes):
+            present = self.codes[at] == part.codes
+            np.subtract.at(counts, at[present], part.counts[present])
+        kept = counts > 0
+        return WordCounts(self.codes[kept], counts[kept].astype(np.uint32), self.title_length,
+                          max(0, self.body_length - part.body_length))
+
+
+def _field_counts(text: str, flag: int) -> tuple[list[int], list[int], int]:
+    counts = Counter(words(text)) if text else Counter()
+    return [word_code(w) | flag for w in counts], list(counts.values()), sum(counts.values())
+
+
+def count_words(title: str, body: str) -> WordCounts:
+    """The word counts of a variant's normalised title and normalised text."""
+    title_codes, title_counts, title_length = _field_counts(title, int(TITLE_FLAG))
+    body_codes, body_counts, body_length = _field_counts(body, 0)
+    codes = np.array(title_codes + body_codes, dtype=np.uint64)
+    counts = np.array(title_counts + body_counts, dtype=np.uint32)
+    order = np.argsort(codes)
+    return WordCounts(codes[order], counts[order], title_length, body_length)
