@@ -7,7 +7,8 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.words import FIELDS, TITLE_FLAG, WordCounts, count_words, field_code, field_of, word_code, words
+from indexer.words import (FIELDS, TITLE_FLAG, WordCounts, count_words, field_code, field_of, word_code,
+                           word_codes, words)
 
 LINES = st.lists(st.text(alphabet=st.sampled_from(list("钍基熔盐实验堆新华社记者报道科学发展ab12 ，。")),
                          min_size=1, max_size=25), min_size=1, max_size=6)
@@ -50,3 +51,11 @@ def test_removing_the_words_of_trailing_lines_leaves_the_words_of_the_rest(title
     expected = count_words(title, "\n".join(lines[:at]))
     assert as_dict(rest) == as_dict(expected)
     assert (rest.title_length, rest.body_length) == (expected.title_length, expected.body_length)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("钍基熔盐实验堆新华社记者报道ab12+#&._%-ア é\n\r\t，。、（）")), max_size=40))
+def test_remembered_runs_give_exactly_the_codes_of_jiebas_own_cut(text):
+    expected = [word_code(w) for w in words(text)]
+    assert word_codes(text) == expected
+    assert word_codes(text) == expected  # the second time from the remembered runs
