@@ -1,4 +1,5 @@
-"""The literal index: character-bigram postings over normalised texts, built and searched with numpy.
+"""Index segments: character-bigram postings for exact matching and jieba word postings for ranking,
+built and searched with numpy.
 
 Each document is posted under every character bigram it holds and every
 character (a unigram, coded as the character paired with 0, which normalised
@@ -6,9 +7,11 @@ text never holds). A term occurs in a text only if every one of its bigrams
 does, and for a term of one or two characters that is also sufficient; longer terms are
 confirmed by a substring search over the stored text of each candidate. So a
 lookup is exactly a substring search, at the cost of a few array
-intersections. whoosh would write these postings (one per character) one at
-a time in Python, which made them most of the indexing time; here a segment
-of several million characters is built with a handful of array operations.
+intersections. Beside them, each document's ranking words (words.py) are
+posted with their counts, and its title and body lengths in words are kept,
+which is all BM25F needs. whoosh would write these postings one at a time in
+Python, which made them most of the indexing time; here a segment of several
+million characters is built with a handful of array operations.
 
 Segments are immutable files beside the whoosh index. Which segments are live
 is recorded in a whoosh document, so it changes in the same atomic commit as
@@ -60,8 +63,10 @@ def _table(codes: list[np.ndarray], values: list[np.ndarray] | None = None) -> d
     docs = np.repeat(np.arange(len(codes), dtype=np.uint32), lengths)
     # Documents were appended in order, so a stable sort by code keeps each code's documents sorted.
     order = np.argsort(flat, kind="stable")
-    unique, starts = np.unique(flat[order], return_index=True)
-    table = {"codes": unique, "starts": np.append(starts, len(flat)).astype(np.int64), "docs": docs[order]}
+    flat = flat[order]
+    starts = np.flatnonzero(np.diff(flat)) + 1  # where each code's run begins, after the first
+    starts = np.concatenate(([0], starts)).astype(np.int64) if len(flat) else starts
+    table = {"codes": flat[starts], "starts": np.append(starts, len(flat)).astype(np.int64), "docs": docs[order]}
     if values is not None:
         table["values"] = (np.concatenate(values) if values else np.zeros(0, np.uint32))[order]
     return table

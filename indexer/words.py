@@ -71,7 +71,7 @@ def word_codes(text: str) -> list[int]:
     for index, piece in enumerate(runs):
         if index % 2:  # split() with one group: odd pieces are the runs
             found += _block_codes(piece)
-        else:
+        elif WORD_CHARS.search(piece):  # most pieces between runs are punctuation and line breaks
             found += [word_code(char) for char in piece if WORD_CHARS.match(char)]
     return found
 
