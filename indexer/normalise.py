@@ -51,8 +51,8 @@ def fold_char(char: str) -> str:
 # Characters that fold to one other character: full-width ASCII (，：；（）０-９Ａ-Ｚ and the like, common
 # in Chinese text) and capitals. str.translate folds them without changing any position, so the
 # per-character path below is left to the rare rest.
-_ONE_TO_ONE = {code: folded for code in [*range(0xFF01, 0xFF5F), *range(ord("A"), ord("Z") + 1)]
-               if len(folded := fold_char(chr(code))) == 1 and folded != chr(code)}
+ONE_TO_ONE_FOLDS = {code: folded for code in [*range(0xFF01, 0xFF5F), *range(ord("A"), ord("Z") + 1)]
+                    if len(folded := fold_char(chr(code))) == 1 and folded != chr(code)}
 
 
 def is_cjk(char: str) -> bool:
@@ -133,7 +133,7 @@ def _next_folded(text: str, start: int) -> str:
 
 def normalise(text: str) -> Normalised:
     """Normalise `text`, keeping a position map back to it."""
-    text = text.translate(_ONE_TO_ONE)
+    text = text.translate(ONE_TO_ONE_FOLDS)
     out: list[str] = []
     norm_starts = [0]
     orig_starts = [0]

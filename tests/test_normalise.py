@@ -6,7 +6,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.normalise import STABLE_CHARS, Normalised, fold_char, join_lines, normalise, normalise_text
+from indexer.normalise import (ONE_TO_ONE_FOLDS, STABLE_CHARS, Normalised, fold_char, join_lines, normalise,
+                               normalise_text)
 
 TEXT = st.text(alphabet=st.one_of(
     st.sampled_from("钍基熔盐实验堆新质生产力，。、“”（）！：；ＡＢＣ１２３ａｂｃABC xyz 72TB.\n\u3000\u200b\t½ﬁİ"),
@@ -82,6 +83,12 @@ def test_a_term_is_found_wherever_it_was_printed_between_cjk_characters(before, 
     folded = normalise_text(term)
     if folded:
         assert folded in normalise_text(before + "钍" + term + "钍" + after)
+
+
+def test_the_one_to_one_table_folds_like_fold_char_and_its_results_are_final():
+    assert ONE_TO_ONE_FOLDS[ord("，")] == "," and ONE_TO_ONE_FOLDS[ord("Ａ")] == "a" and ONE_TO_ONE_FOLDS[ord("Q")] == "q"
+    for code, folded in ONE_TO_ONE_FOLDS.items():
+        assert fold_char(chr(code)) == folded and len(folded) == 1 and fold_char(folded) == folded
 
 
 def test_the_fast_path_characters_are_really_left_alone_by_folding():
