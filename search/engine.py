@@ -13,7 +13,7 @@ from indexer.normalise import Normalised
 from indexer.schema import VARIANT
 from indexer.store import SourceRecord, open_index, read_catalogue, resolve_index_dir, resolve_story
 from search.group import StoryHits, top_stories
-from search.query import Node, Term, parse_query, positive_terms
+from search.query import Term, parse_query, positive_terms
 from search.rank import matching, score_matches, top_hits
 from search.request import LATEST_VARIANTS, SearchRequest
 from search.results import ArticleHit, ArticleView, SearchResponse, VariantHit, VariantText

@@ -12,7 +12,6 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from indexer.literal import LiteralIndex
-from indexer.schema import VARIANT
 from indexer.sorted_sets import intersect
 from indexer.words import FIELDS
 from search.postings import PostingCache, vocabulary
