@@ -1,5 +1,6 @@
-"""A consistent read-only view of one index generation: the whoosh searcher, the literal segments, and
-the arrays that join them (document keys, story of each document, cached scopes)."""
+"""A consistent read-only view of one index generation: the whoosh searcher, the segments (bigram and
+word postings, texts), and the arrays that join them (document keys, story and field lengths of each
+document, the word vocabulary, cached scopes)."""
 from __future__ import annotations
 
 import os
@@ -13,10 +14,10 @@ from whoosh.searching import Searcher
 
 from indexer.literal import LiteralIndex
 from indexer.sorted_sets import intersect
+from indexer.store import VIEW_CACHE_PREFIX, column_by_docnum, document_keys, read_manifest, resolve_story
 from indexer.words import FIELDS
 from search.postings import PostingCache, vocabulary
 from search.request import LATEST_VARIANTS
-from indexer.store import VIEW_CACHE_PREFIX, column_by_docnum, document_keys, read_manifest, resolve_story
 
 SCOPE_CACHE_SIZE = 32
 # Filters are cached term by term: publications, dates and sources recur across queries in many
