@@ -19,9 +19,10 @@ from indexer.write import IndexSession, IndexWriteFailed
 
 # Below this many characters a run is prepared in this process: starting workers would cost more.
 PARALLEL_MIN_CHARS = 2_000_000
-# Pages prepared ahead per worker: enough to keep the workers busy while this process writes,
-# few enough to bound the memory of results waiting their turn.
-PAGES_AHEAD = 8
+# Pages prepared ahead per worker: enough to keep the workers busy while this process writes a
+# segment (about a second of numpy sorting, every 4 M characters), few enough to bound the memory
+# of results waiting their turn (some 20 bytes a character: 64 pages of 7,000 characters, 9 MB).
+PAGES_AHEAD = 64
 
 
 @dataclass
