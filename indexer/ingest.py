@@ -17,8 +17,9 @@ from indexer.read import InputFile, ReadError, discover, read_page
 from indexer.words import load_jieba
 from indexer.write import IndexSession, IndexWriteFailed
 
-# Below this many characters a run is prepared in this process: starting workers would cost more.
-PARALLEL_MIN_CHARS = 2_000_000
+# Below this many characters (some thirty pages) a run is prepared in this process: forking
+# workers and loading jieba before them would cost more than they save.
+PARALLEL_MIN_CHARS = 200_000
 # Pages prepared ahead per worker: enough to keep the workers busy while this process writes a
 # segment (about a second of numpy sorting, every 4 M characters), few enough to bound the memory
 # of results waiting their turn (some 20 bytes a character: 64 pages of 7,000 characters, 9 MB).
