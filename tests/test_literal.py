@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 from indexer import write
 from indexer.ingest import index_paths, remove_sources
 from indexer.literal import LiteralIndex, Segment, SegmentBuilder
+from indexer.normalise import normalise_text
 from indexer.store import read_manifest
+from indexer.words import count_words
 from search.engine import Corpus
 from search.request import SearchRequest
 
@@ -49,5 +51,16 @@ def test_many_small_runs_merge_and_removed_texts_are_dropped(tmp_path, seeds_dir
     assert response.total_variants == 3
     stored_keys = [k for s in segments for k, _ in s.texts()]
     assert len(stored_keys) == len(set(stored_keys)), "a merge keeps each live text once"
+    # Merged segments carry each text's ranking words over unchanged (no jieba at merge time).
+    view = Corpus(index_dir).view()
+    words_of = {key: words for s in segments for key, _, words in s.documents()}
+    key_of = {int(docnum): key for key, docnum in enumerate(view.docnum_of_key.tolist()) if docnum >= 0}
+    assert key_of
+    for docnum, key in key_of.items():
+        stored = view.searcher.stored_fields(docnum)
+        expected = count_words(normalise_text(stored["title"]), normalise_text(stored["text"]))
+        got = words_of[key]
+        assert (got.codes.tolist(), got.counts.tolist(), got.title_length, got.body_length) == \
+            (expected.codes.tolist(), expected.counts.tolist(), expected.title_length, expected.body_length)
     names = {p.name.split(".")[0] for p in (index_dir / "literal").iterdir()}
     assert names <= {s.name for s in segments} | set(read_manifest(Corpus(index_dir).view().searcher)["retired"])
