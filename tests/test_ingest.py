@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer import ingest
 from indexer.ingest import index_paths, remove_sources
 from indexer.store import IndexBusy, IndexMissing
 from indexer.write import IndexSession
@@ -85,7 +86,9 @@ def test_remove_source(tmp_path, fresh_seeds):
     assert index_paths([fresh_seeds], index_dir, workers=1).new == 1
 
 
-def test_bad_files_are_reported_and_the_rest_indexed(tmp_path, fresh_seeds):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_bad_files_are_reported_and_the_rest_indexed(tmp_path, fresh_seeds, monkeypatch, workers):
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_CHARS", 0)  # two workers prepare even this little
     (fresh_seeds / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00" * 100)
     (fresh_seeds / "empty.txt").write_bytes(b"")
     (fresh_seeds / "blank.md").write_text("  \n\n \n", encoding="utf-8")
@@ -96,12 +99,28 @@ def test_bad_files_are_reported_and_the_rest_indexed(tmp_path, fresh_seeds):
     bad_meta.write_text("# 标题\n\n正文。", encoding="utf-8")
     (fresh_seeds / "meta.meta.json").write_text("{not json", encoding="utf-8")
     index_dir = tmp_path / "index"
-    summary = index_paths([fresh_seeds], index_dir, workers=1)
+    summary = index_paths([fresh_seeds], index_dir, workers=workers)
     failed = {Path(p).name: message for p, message in summary.failed}
     assert set(failed) == {"binary.txt", "empty.txt", "blank.md", "latin1.txt", "meta.txt"}
     assert all("\n" not in m for m in failed.values())
     assert summary.new == 7
     assert ("gbk", 1) in matched_sources(index_dir, "钍基熔盐")
+
+
+def test_worker_processes_build_the_same_index_as_one_process(tmp_path, fresh_seeds, monkeypatch):
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_CHARS", 0)
+    answers = []
+    for workers in (1, 2):
+        index_dir = tmp_path / f"index-{workers}"
+        index_paths([fresh_seeds], index_dir, workers=workers)
+        corpus = Corpus(index_dir)
+        responses = [corpus.search(SearchRequest(query=q, limit=100)).to_dict()
+                     for q in ("钍基熔盐", "新质生产力 发展", "记者 OR 科学")]
+        for response in responses:
+            del response["took_ms"]
+        stats = corpus.stats()
+        answers.append((responses, stats["variants"], stats["stories"]))
+    assert answers[0] == answers[1]
 
 
 def test_sidecar_metadata_is_returned_and_filterable(tmp_path, fresh_seeds):
@@ -174,7 +193,7 @@ def test_an_unreadable_index_is_a_clear_error_not_a_traceback(tmp_path, fresh_se
 
 
 def test_a_dead_worker_process_commits_nothing(tmp_path, fresh_seeds, monkeypatch):
-    from indexer import ingest, write
+    from indexer import write
 
     index_dir = tmp_path / "index"
     index_paths([fresh_seeds], index_dir, workers=1)
