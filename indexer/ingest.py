@@ -59,7 +59,10 @@ class IndexSummary:
 ProgressCallback = Callable[[str, str], None]
 
 
-def _prepare(task: tuple[InputFile, str | None]) -> tuple[str, InputFile, object]:
+Prepared = tuple[str, InputFile, object]  # status, input, and the page, the error or nothing
+
+
+def _prepare(task: tuple[InputFile, str | None]) -> Prepared:
     """Worker: read and prepare one file, or report it unchanged or failed."""
     item, known_hash = task
     try:
@@ -71,9 +74,6 @@ def _prepare(task: tuple[InputFile, str | None]) -> tuple[str, InputFile, object
         return "failed", item, str(exc)
     except Exception as exc:  # a bug must not lose the other files' work
         return "failed", item, f"{item.path}: cannot index ({type(exc).__name__}: {exc})"
-
-
-Prepared = tuple[str, InputFile, object]
 
 
 def _prepared_in_order(tasks: list[tuple[InputFile, str | None]], workers: int) -> Iterator[Prepared]:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.sorted_sets import intersect
+from indexer.sorted_sets import find, intersect, run_starts
 from indexer.words import WordCounts
 
 LITERAL_DIR = "literal"
@@ -64,8 +64,7 @@ def _table(codes: list[np.ndarray], values: list[np.ndarray] | None = None) -> d
     # Documents were appended in order, so a stable sort by code keeps each code's documents sorted.
     order = np.argsort(flat, kind="stable")
     flat = flat[order]
-    starts = np.flatnonzero(np.diff(flat)) + 1  # where each code's run begins, after the first
-    starts = np.concatenate(([0], starts)).astype(np.int64) if len(flat) else starts
+    starts = run_starts(flat)
     table = {"codes": flat[starts], "starts": np.append(starts, len(flat)).astype(np.int64), "docs": docs[order]}
     if values is not None:
         table["values"] = (np.concatenate(values) if values else np.zeros(0, np.uint32))[order]
@@ -146,8 +145,8 @@ class Segment:
 
     def _postings(self, code: np.uint64) -> np.ndarray:
         """The documents posted under one code (sorted, distinct)."""
-        at = int(np.searchsorted(self.grams, code))
-        if at == len(self.grams) or self.grams[at] != code:
+        at = find(self.grams, code)
+        if at < 0:
             return np.zeros(0, dtype=np.uint32)
         return self.docs[self.starts[at]:self.starts[at + 1]]
 
@@ -169,8 +168,8 @@ class Segment:
 
     def word_postings(self, code: np.uint64) -> tuple[np.ndarray, np.ndarray]:
         """(keys, counts) of the documents holding one field's word, by key within the segment."""
-        at = int(np.searchsorted(self.words, code))
-        if at == len(self.words) or self.words[at] != code:
+        at = find(self.words, code)
+        if at < 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
         start, end = self.word_starts[at], self.word_starts[at + 1]
         return self.keys[self.word_docs[start:end]], self.word_counts[start:end]

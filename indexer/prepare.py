@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from indexer.blocks import JUMP_TAIL
 from indexer.cluster import Sketch, sketch
 from indexer.literal import gram_codes
 from indexer.normalise import normalise, normalise_text
-from indexer.blocks import JUMP_TAIL
 from indexer.records import Article, Page
 from indexer.segment import segment_page
 from indexer.words import WordCounts, count_words
@@ -108,6 +108,6 @@ def split_variant(variant: PreparedVariant, at: int) -> tuple[PreparedVariant, P
     second = prepare_text(variant.ordinal + 1, "", 0, second_body, second_body,
                           "head" if part == "head" else "whole")
     first = prepare_text(variant.ordinal, variant.title, len(head), "\n".join(head + body[:at] + captions),
-                         first_body, "tail" if part == "tail" else "whole", variant.words.without_body_of(second.words))
+                         first_body, "tail" if part == "tail" else "whole",
+                         variant.words.without_body_of(second.words))
     return first, second
-

@@ -2,8 +2,8 @@
 
 BM25F ranks on these. A word is posted under a stable hash of its text, with
 the top bit marking title words, so the postings of both fields live in one
-sorted numpy table beside the literal postings (see literal.py) and a query
-looks a word up by hashing it, with no vocabulary to load.
+sorted numpy table beside the literal postings (see literal.py), and a query
+looks a word up by hashing it, without jieba.
 """
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+
+from indexer.sorted_sets import locate
 
 WORD_CHARS = re.compile(r"\w")
 TITLE_FLAG = np.uint64(1 << 63)
@@ -118,11 +120,9 @@ class WordCounts:
         are the sum of its lines' words, and the rest of a text split at a line
         is counted without cutting it again.
         """
-        at = np.minimum(np.searchsorted(self.codes, part.codes), max(0, len(self.codes) - 1))
+        at, present = locate(self.codes, part.codes)
         counts = self.counts.astype(np.int64)
-        if len(self.codes):
-            present = self.codes[at] == part.codes
-            np.subtract.at(counts, at[present], part.counts[present])
+        np.subtract.at(counts, at[present], part.counts[present])
         kept = counts > 0
         return WordCounts(self.codes[kept], counts[kept].astype(np.uint32), self.title_length,
                           max(0, self.body_length - part.body_length))

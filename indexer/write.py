@@ -40,6 +40,8 @@ SEGMENT_CHARS = 4_000_000
 MERGED_SEGMENT_CHARS = 8_000_000
 # More segments than this at a commit and the smallest older ones are merged into one.
 MAX_SEGMENTS = 12
+
+
 class IndexWriteFailed(CorpusIndexError):
     """Writing failed part-way; nothing of the session was committed."""
 
@@ -124,8 +126,8 @@ class IndexSession:
         grouper.aliases.update(aliases)
         for docnum in self.searcher.document_numbers(kind=VARIANT):
             stored = self.searcher.stored_fields(docnum)
-            size, signature, *part = stored["sketch"]  # indexes written before parts were known store two
-            grouper.add(stored["variant_id"], stored["article_id"], Sketch(signature, size, *part))
+            size, signature, part = stored["sketch"]
+            grouper.add(stored["variant_id"], stored["article_id"], Sketch(signature, size, part))
         return grouper
 
     def _save_grouper(self) -> None:
@@ -271,10 +273,9 @@ class IndexSession:
         self._flush_segment()
         self._merge_segments()
         self.searcher.close()
-        # An index created before story merging has no aliases field; its stories are never shown merged.
-        aliases = {"aliases": self.grouper.aliases} if "aliases" in self.ix.schema else {}
         self.writer.update_document(kind=MANIFEST, variant_id=MANIFEST_ID, next_key=self.next_key,
-                                    segments={"live": self.segments, "retired": self.retired}, **aliases)
+                                    segments={"live": self.segments, "retired": self.retired},
+                                    aliases=self.grouper.aliases)
         self.writer.commit()
         self._save_grouper()
         generation = self.ix.latest_generation()

@@ -11,6 +11,7 @@ from whoosh import query as wq
 
 from indexer.normalise import Normalised
 from indexer.schema import VARIANT
+from indexer.sorted_sets import locate
 from indexer.store import SourceRecord, open_index, read_catalogue, resolve_index_dir, resolve_story
 from search.group import StoryHits, top_stories
 from search.query import Term, parse_query, positive_terms
@@ -18,7 +19,6 @@ from search.rank import matching, score_matches, top_hits
 from search.request import LATEST_VARIANTS, SearchRequest
 from search.results import ArticleHit, ArticleView, SearchResponse, VariantHit, VariantText
 from search.snippet import Snippet, aligned_snippet, lead_snippet, matched_snippet
-from indexer.sorted_sets import locate
 from search.view import View
 
 

@@ -8,11 +8,21 @@ from typing import Sequence
 import numpy as np
 
 from indexer.literal import Segment
+from indexer.sorted_sets import run_starts
 from indexer.words import TITLE_BOOST, TITLE_FLAG
 
 # Decoded postings kept per view: frequent words recur across queries, and gathering their lists
 # from every segment is most of a query's ranking time. About 8 bytes a posting, so some 32 MB.
 POSTING_CACHE_ENTRIES = 4_000_000
+
+
+def live_documents(docnum_of_key: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers, positions in `keys`) of the keys whoosh still holds: the others belong to
+    removed or replaced texts, which stay in their segments until a merge drops them."""
+    positions = np.flatnonzero(keys < len(docnum_of_key))
+    docnums = docnum_of_key[keys[positions]]
+    live = docnums >= 0
+    return docnums[live], positions[live]
 
 
 def vocabulary(segments: Sequence[Segment]) -> tuple[np.ndarray, np.ndarray]:
@@ -23,8 +33,8 @@ def vocabulary(segments: Sequence[Segment]) -> tuple[np.ndarray, np.ndarray]:
     counts = np.concatenate([np.diff(s.word_starts) for s in segments])
     order = np.argsort(codes, kind="stable")
     codes, counts = codes[order], counts[order]
-    unique, starts = np.unique(codes, return_index=True)
-    return unique, np.add.reduceat(counts, starts) if len(starts) else counts
+    starts = run_starts(codes)
+    return codes[starts], np.add.reduceat(counts, starts) if len(starts) else counts
 
 
 class PostingCache:
@@ -58,10 +68,8 @@ class PostingCache:
         parts = [segment.word_postings(code) for segment in self.segments]
         keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
         counts = np.concatenate([c for _, c in parts]) if parts else np.zeros(0, dtype=np.uint32)
-        known = keys < len(self.docnum_of_key)
-        docnums = self.docnum_of_key[keys[known]]
-        live = docnums >= 0  # keys whoosh no longer holds belong to removed or replaced texts
-        docnums, counts = docnums[live], counts[known][live]
+        docnums, positions = live_documents(self.docnum_of_key, keys)
+        counts = counts[positions]
         order = np.argsort(docnums)
         boost = TITLE_BOOST if code & TITLE_FLAG else 1.0
         return docnums[order].astype(np.int32), (counts[order] * boost).astype(np.float32)

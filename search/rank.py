@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from indexer.sorted_sets import intersect, locate
 from indexer.words import FIELDS, WORD_CHARS, field_code, field_of
 from search.query import And, Node, Not, Or, Term, positive_terms
-from indexer.sorted_sets import intersect, locate
 from search.view import View
 
 BM25_B, BM25_K1 = 0.75, 1.2

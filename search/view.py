@@ -13,10 +13,10 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from indexer.literal import LiteralIndex
-from indexer.sorted_sets import intersect
+from indexer.sorted_sets import find, intersect
 from indexer.store import VIEW_CACHE_PREFIX, column_by_docnum, document_keys, read_manifest, resolve_story
 from indexer.words import FIELDS
-from search.postings import PostingCache, vocabulary
+from search.postings import PostingCache, live_documents, vocabulary
 from search.request import LATEST_VARIANTS
 
 SCOPE_CACHE_SIZE = 32
@@ -88,10 +88,7 @@ class View:
         self.place_of = np.zeros(len(keys), dtype=np.int32)
         self.field_lengths = {field: np.ones(len(keys)) for field in FIELDS}
         for number, segment in enumerate(self.literal.segments):
-            places = np.nonzero(segment.keys < len(self.docnum_of_key))[0]
-            docnums = self.docnum_of_key[segment.keys[places]]
-            live = docnums >= 0
-            docnums, places = docnums[live], places[live]
+            docnums, places = live_documents(self.docnum_of_key, segment.keys)
             self.segment_of[docnums], self.place_of[docnums] = number, places
             for column, field in enumerate(FIELDS):
                 self.field_lengths[field][docnums] = segment.lengths[places, column]
@@ -99,8 +96,8 @@ class View:
 
     def document_frequency(self, code: np.uint64) -> int:
         """Postings of a field's word (texts since removed included, until a merge drops them)."""
-        at = int(np.searchsorted(self.word_codes, code))
-        return int(self.word_postings[at]) if at < len(self.word_codes) and self.word_codes[at] == code else 0
+        at = find(self.word_codes, code)
+        return int(self.word_postings[at]) if at >= 0 else 0
 
     def close(self) -> None:
         self.searcher.close()
@@ -111,9 +108,8 @@ class View:
 
     def docnums(self, keys: np.ndarray) -> np.ndarray:
         """Live document numbers of literal-index keys, sorted; keys whoosh no longer holds are dropped."""
-        keys = keys[keys < len(self.docnum_of_key)]
-        docnums = self.docnum_of_key[keys]
-        return np.sort(docnums[docnums >= 0])  # distinct already: a live key is in one segment
+        # Distinct already: a live key is in one segment.
+        return np.sort(live_documents(self.docnum_of_key, keys)[0])
 
     def scope(self, filter_query: wq.Query) -> np.ndarray:
         """Sorted document numbers the filter admits, cached per filter for this generation."""
