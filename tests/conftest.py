@@ -5,9 +5,13 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
+
+from indexer.normalise import normalise_text
+from indexer.words import words
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -51,6 +55,17 @@ def fresh_seeds(tmp_path: Path, seeds_dir: Path) -> Path:
     target = tmp_path / "pages"
     shutil.copytree(seeds_dir, target)
     return target
+
+
+def recounted_words(view) -> dict[int, dict[str, Counter]]:
+    """Each live variant's jieba words by field, cut again from its stored title and original text:
+    the reference for ranking, independent of the segments."""
+    found = {}
+    for docnum in sorted(view.docnum_of_key[view.docnum_of_key >= 0].tolist()):
+        stored = view.searcher.stored_fields(docnum)
+        found[docnum] = {"title": Counter(words(normalise_text(stored["title"]))),
+                         "body": Counter(words(normalise_text(stored["text"])))}
+    return found
 
 
 def run_cli(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 
 from indexer.ingest import index_paths, remove_sources
-from indexer.normalise import normalise_text
-from indexer.words import TITLE_BOOST, field_code, words
+from indexer.words import TITLE_BOOST, field_code
 from search.engine import Corpus
 from search.postings import PostingCache
+from tests.conftest import recounted_words
 
 WORDS = [("body", "发展"), ("title", "攀高"), ("body", "记者"), ("title", "新华社"), ("body", "钍")]
 
@@ -15,10 +15,8 @@ WORDS = [("body", "发展"), ("title", "攀高"), ("body", "记者"), ("title", 
 def brute_postings(view, field: str, word: str) -> tuple[list[int], list[float]]:
     """(document numbers, weights) of the word in the field, from every live variant's stored text."""
     ids, weights = [], []
-    for docnum in sorted(view.docnum_of_key[view.docnum_of_key >= 0].tolist()):
-        stored = view.searcher.stored_fields(docnum)
-        text = normalise_text(stored["title"]) if field == "title" else view.normalised_text(docnum)
-        count = words(text).count(word)
+    for docnum, fields in recounted_words(view).items():
+        count = fields[field][word]
         if count:
             ids.append(docnum)
             weights.append(count * (TITLE_BOOST if field == "title" else 1.0))

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import math
 import random
-from collections import Counter
 
 import numpy as np
 import pytest
 
 from indexer.normalise import normalise_text
-from indexer.words import FIELDS, TITLE_BOOST, field_code, field_of, words
+from indexer.words import FIELDS, TITLE_BOOST, field_code, field_of
 from search.engine import Corpus
 from search.query import matches, parse_query
 from search.rank import BM25_B, BM25_K1, ranking_terms, score_matches, top_hits
 from search.request import SearchRequest
+from tests.conftest import recounted_words
 
 NAMED_TERMS = [
     "钍基熔盐", "熔盐实验", "产业创新深度", "72TB", "７２ＴＢ", "7TB", "G60", "g60", "1.64小时", "164小时",
@@ -96,11 +96,7 @@ def test_story_about_the_term_ranks_above_a_passing_mention(corpus):
 
 def reference_bm25f(view, codes: list, docnums: list[int]) -> list[float]:
     """BM25F from each variant's stored title and text cut by jieba again: no postings, no segments."""
-    fields_of = {}
-    for docnum in view.docnum_of_key[view.docnum_of_key >= 0].tolist():
-        stored = view.searcher.stored_fields(docnum)
-        fields_of[docnum] = {"title": Counter(words(normalise_text(stored["title"]))),
-                             "body": Counter(words(view.normalised_text(docnum)))}
+    fields_of = recounted_words(view)
     count = len(fields_of)
     average = {f: sum(sum(c[f].values()) for c in fields_of.values()) / count for f in FIELDS}
     tf_of = {code: {d: c[field_of(code)].get(w, 0) for d, c in fields_of.items()}
