@@ -38,11 +38,15 @@ MAX_PIECES_READ = 30
 # With less text than this on either side, the heading is taken for a sub-head.
 MIN_ABOVE_CHARS = 200
 MIN_BELOW_CHARS = 100
-# Bigram-set cosine under which the text below is on another subject. Tuned on the generated
-# benchmark (bench/generate.py), where three in four titles score under it (median 0.02) and
-# one in twenty-five sub-heads or other short lines (median 0.10); the seed pages' sub-heads
-# score 0.06 to 0.42.
-NEW_TOPIC_SIMILARITY = 0.03
+# Bigram-set cosine under which the text below is on another subject. Measured on the generated
+# benchmark (bench/generate.py, 10k): 86% of titles score under it and 8% of the other short
+# lines it is asked about, many of which do end an article (an editor's name, a source line);
+# the seed pages' sub-heads score 0.063 to 0.42. At 0.03, 65% and 4%.
+NEW_TOPIC_SIMILARITY = 0.04
+# A heading of a few letters ("婚俗", "背景", "猜想") names a section far more often than an article:
+# 19% of the benchmark's other short lines are this short and 3% of its titles.
+SHORT_HEADING_CHARS = 4
+SHORT_HEADING_SIMILARITY = 0.02
 # A paragraph opening with a dateline is the start of another article unless the article so
 # far holds this share of its bigrams: then it is the same paragraph printed again.
 REPRINT_SHARE = 0.8
@@ -54,6 +58,7 @@ SUBHEAD_SHAPE = re.compile(
 )
 # A piece opening with these goes on with a sentence: the line above it is not a heading.
 CONTINUING = tuple("，,、；;。！!？?：:）)”’」』")
+NON_LETTER = re.compile(r"[\W_]+")
 
 
 @dataclass
@@ -145,9 +150,10 @@ class _PageSegmenter:
         """True if piece i, a plain short line with only body under it, is the title of a new article.
 
         Such a line can be a heading where it stands between a finished sentence (or the
-        page's start) and a paragraph; inside a sentence that a column break cut, it is more
-        of that sentence. It is taken for a title where a heading would start an article
-        (see _starts_article); otherwise it stays in the body as printed, sub-head or not.
+        page's start) and a paragraph; after an unfinished one, it is more of that sentence
+        unless the subject changes under it. It is taken for a title where a heading would
+        start an article (see _starts_article); otherwise it stays in the body as printed,
+        sub-head or not.
         """
         piece = self.pieces[i]
         if piece.kind is not Kind.BODY or not piece.title_like or i + 1 >= len(self.pieces):
@@ -162,10 +168,13 @@ class _PageSegmenter:
             if after is None or after.kind is not Kind.BODY or after.headline_like:
                 return False
         draft = self.current
-        if draft is not None and not draft.closed and draft.open_paragraph:
-            return False
         if draft is not None and normalise_text(piece.text) in draft.seen:
             return False  # printed again: it goes where the body's repeats go
+        if draft is not None and not draft.closed and draft.open_paragraph:
+            # The line may be more of a sentence that a column break cut, or the article above
+            # may have ended on a line with no full stop (an editor's name, a source, a copy cut
+            # short): a title only where the text under it is on another subject.
+            return draft.has_body and self._changes_subject(i, draft)
         return self._starts_article(i, draft)
 
     def _starts_article(self, i: int, draft: _Draft | None) -> bool:
@@ -209,7 +218,9 @@ class _PageSegmenter:
         above, above_chars = self._text_above(draft)
         if below_chars < MIN_BELOW_CHARS or above_chars < MIN_ABOVE_CHARS:
             return False
-        return similarity(above, below | self._bigrams(i)) < NEW_TOPIC_SIMILARITY
+        short = len(NON_LETTER.sub("", self.pieces[i].text)) <= SHORT_HEADING_CHARS
+        threshold = SHORT_HEADING_SIMILARITY if short else NEW_TOPIC_SIMILARITY
+        return similarity(above, below | self._bigrams(i)) < threshold
 
     def _continues_in_lead(self, i: int) -> bool:
         """True if body piece i, which opens with a dateline or marker, still belongs to the current article.

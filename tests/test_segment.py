@@ -8,9 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.blocks import cut_dateline
+from indexer.cohesion import bigrams, similarity
 from indexer.normalise import normalise_text
 from indexer.records import Article
-from indexer.segment import segment_page
+from indexer.segment import NEW_TOPIC_SIMILARITY, SHORT_HEADING_SIMILARITY, segment_page
 
 PANGAO = "攀高逐“新” “质”胜未来"
 # A photo credit: it may end a caption block, never sit inside body text.
@@ -376,11 +377,38 @@ def test_numbered_section_heading_never_starts_an_article():
     assert paragraphs(article)[-1] == FOOTBALL[-1]
 
 
+CUT = "下一步，全省将继续加大铁路建设投入，加快推进在建项目，确保年内建成通车的铁路项目达到"
+
+
 def test_short_line_inside_a_cut_sentence_is_not_a_title():
-    cut = "下一步，全省将继续加大铁路建设投入，加快推进在建项目，确保年内建成通车的铁路项目达到"
-    page = plain_page("铁路建设全面提速", *RAIL, cut, "女足亚洲杯小组赛开战", *FOOTBALL)
+    page = plain_page("铁路建设全面提速", *RAIL, CUT, "高速铁路带动沿线发展", RAIL_SECTION)
     (article,) = segment_page(page)
-    assert cut + "女足亚洲杯小组赛开战" + FOOTBALL[0] in paragraphs(article)
+    assert CUT + "高速铁路带动沿线发展" + RAIL_SECTION in paragraphs(article)
+
+
+def test_line_after_an_unfinished_one_over_another_subject_is_a_title():
+    # The article above ends on a line with no full stop: a copy cut short, an editor's name.
+    page = plain_page("铁路建设全面提速", *RAIL, CUT, "女足亚洲杯小组赛开战", *FOOTBALL)
+    rail, football = segment_page(page)
+    assert paragraphs(rail) == [*RAIL, CUT]
+    assert football.title == "女足亚洲杯小组赛开战" and paragraphs(football) == FOOTBALL
+
+
+VILLAGE = [
+    "沿线群众对征地拆迁给予了理解和支持。许多村民主动让出承包地，有的还帮助施工队伍解决住宿和用水问题。",
+    "村里的老党员带头签订协议，年轻人组织志愿服务队，为工地送去茶水和饭菜，工程得以按期推进。",
+    "一位七十多岁的老人说，孩子们在外打工，盼着家门口早日通上快车，过年回家能少走些路。",
+]
+
+
+@pytest.mark.parametrize(("heading", "starts_article"), [("征地", False), ("沿线村民让地支援施工", True)])
+def test_a_few_letters_need_a_sharper_change_of_subject_to_be_a_title(heading, starts_article):
+    above, below = set().union(*map(bigrams, RAIL)), set().union(*map(bigrams, VILLAGE))
+    # The section shares a little of the article's vocabulary: between the two thresholds.
+    assert SHORT_HEADING_SIMILARITY <= similarity(above, below | bigrams(heading)) < NEW_TOPIC_SIMILARITY
+    articles = segment_page(plain_page("铁路建设全面提速", *RAIL, heading, *VILLAGE))
+    assert len(articles) == 1 + starts_article
+    assert articles[-1].title == ("铁路建设全面提速", heading)[starts_article]
 
 
 def test_label_over_the_same_subject_is_a_subhead():
