@@ -17,6 +17,9 @@ from indexer.normalise import normalise_text
 FUZZY_MIN = 80.0  # rapidfuzz partial_ratio below which a sample counts as unmapped
 WHITESPACE = re.compile(r"\s+")
 SHOWN = 20  # unmapped articles listed in the results
+# What a wrong or missed pair is put down to, by the article of the two that explains most:
+# sharing its variant with another article (segmentation), being a head or tail printed alone, or neither.
+CAUSES = ("whole copies", "partial copy", "shared variant")
 
 
 def _compact(text: str) -> str:
@@ -38,13 +41,16 @@ class Grouping:
     # The same scores over articles alone on their variant: grouping without segmentation merges.
     unshared_precision: float = 0.0
     unshared_recall: float = 0.0
+    wrong_pairs: dict[str, int] = field(default_factory=dict)  # predicted together, different stories; by cause
+    missed_pairs: dict[str, int] = field(default_factory=dict)  # one story, predicted apart; by cause
 
     def to_dict(self) -> dict[str, Any]:
         return {"articles": self.articles, "mapped_exact": self.exact, "mapped_fuzzy": self.fuzzy,
                 "unmapped": len(self.unmapped), "unmapped_examples": self.unmapped[:SHOWN],
                 "articles_sharing_a_variant": self.shared_variants,
                 "pairwise_precision": self.precision, "pairwise_recall": self.recall,
-                "unshared_precision": self.unshared_precision, "unshared_recall": self.unshared_recall}
+                "unshared_precision": self.unshared_precision, "unshared_recall": self.unshared_recall,
+                "wrong_pairs": self.wrong_pairs, "missed_pairs": self.missed_pairs}
 
 
 def pairwise(pairs: Iterable[tuple[Hashable, Hashable]]) -> tuple[float, float]:
@@ -60,6 +66,24 @@ def pairwise(pairs: Iterable[tuple[Hashable, Hashable]]) -> tuple[float, float]:
     predicted_pairs = sum(comb(n, 2) for n in predicted.values())
     true_pairs = sum(comb(n, 2) for n in true.values())
     return (both / predicted_pairs if predicted_pairs else 1.0), (both / true_pairs if true_pairs else 1.0)
+
+
+def pairs_by_cause(groups: Iterable[list[tuple[Hashable, int]]]) -> dict[str, int]:
+    """Pairs within each group whose members carry different labels, by the higher cause of the two.
+
+    Each member is (label, cause index into CAUSES). Counted from label and
+    cause tallies, not pair by pair, so a large group costs no more than its size.
+    """
+    totals = [0] * len(CAUSES)
+    for members in groups:
+        below = 0  # pairs of differing labels among members of cause <= the previous one
+        for rank in range(len(CAUSES)):
+            labels = Counter(label for label, cause in members if cause <= rank)
+            count = sum(labels.values())
+            differing = comb(count, 2) - sum(comb(n, 2) for n in labels.values())
+            totals[rank] += differing - below
+            below = differing
+    return dict(zip(CAUSES, totals))
 
 
 def _best(sample: str, candidates: list[int], compact: dict[int, str], ordinal: int,
@@ -80,6 +104,7 @@ def evaluate(dataset: Dataset, variants: Variants) -> Grouping:
         on_page[source].append(i)
     result = Grouping()
     labels: list[tuple[int, str]] = []
+    parts: list[str] = []
     page, compact = "", {}
     for article in dataset.truth():
         result.articles += 1
@@ -95,9 +120,18 @@ def evaluate(dataset: Dataset, variants: Variants) -> Grouping:
         result.exact += exact
         result.fuzzy += not exact
         labels.append((mapped, article["story"]))
+        parts.append(article["part"])
     uses = Counter(i for i, _ in labels)
     result.shared_variants = sum(n for n in uses.values() if n > 1)
     result.precision, result.recall = pairwise((variants.article_id[i], story) for i, story in labels)
     result.unshared_precision, result.unshared_recall = pairwise(
         (variants.article_id[i], story) for i, story in labels if uses[i] == 1)
+    by_story: dict[str, list[tuple[Hashable, int]]] = defaultdict(list)
+    by_prediction: dict[str, list[tuple[Hashable, int]]] = defaultdict(list)
+    for (i, story), part in zip(labels, parts):
+        cause = 2 if uses[i] > 1 else int(part != "whole")
+        by_story[story].append((variants.article_id[i], cause))
+        by_prediction[variants.article_id[i]].append((story, cause))
+    result.missed_pairs = pairs_by_cause(by_story.values())
+    result.wrong_pairs = pairs_by_cause(by_prediction.values())
     return result

@@ -34,6 +34,10 @@ def _ms(value: float) -> str:
     return f"{value:.3g} ms" if value < 100 else f"{value:,.0f} ms"
 
 
+def _causes(pairs: dict[str, int]) -> str:
+    return ", ".join(f"{cause} {count:,}" for cause, count in sorted(pairs.items(), key=lambda item: -item[1]))
+
+
 def _row(*cells: str) -> str:
     return "| " + " | ".join(cells) + " |"
 
@@ -92,6 +96,8 @@ def table(r: dict[str, Any]) -> str:
         _row("grouping P / R, one article per variant",
              f"{grp['unshared_precision']:.4f} / {grp['unshared_recall']:.4f}", "segmentation merges left out",
              "", "", "info"),
+        _row("grouping errors by cause", "wrong pairs: " + _causes(grp["wrong_pairs"]),
+             "missed pairs: " + _causes(grp["missed_pairs"]), "", "", "info"),
         _row("cold start", f"{cold['search_s'] * 1000:,.0f} ms", f"jieba floor {cold['jieba_s'] * 1000:,.0f} ms",
              f"{cold['vs_jieba']:.2f}x", "<= 1.30x", verdict["cold start / jieba floor"]),
     ]

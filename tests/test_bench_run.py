@@ -6,8 +6,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bench.grouping import pairwise
+from bench.grouping import CAUSES, pairs_by_cause, pairwise
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT.parent / "shared" / "corpora"
@@ -17,6 +19,20 @@ def test_pairwise_counts_pairs() -> None:
     # predicted {a: x1 x2 y1}, {b: y2}; true {x: x1 x2}, {y: y1 y2}: 1 of 3 predicted pairs right, 1 of 2 true found
     assert pairwise([("a", "x"), ("a", "x"), ("a", "y"), ("b", "y")]) == (1 / 3, 1 / 2)
     assert pairwise([("a", "x")]) == (1.0, 1.0)
+
+
+members = st.lists(st.tuples(st.sampled_from("abc"), st.integers(0, len(CAUSES) - 1)), max_size=12)
+
+
+@given(st.lists(members, max_size=5))
+def test_pairs_by_cause_counts_each_differing_pair_once_under_its_higher_cause(groups) -> None:
+    expected = dict.fromkeys(CAUSES, 0)
+    for group in groups:
+        for i, (label, cause) in enumerate(group):
+            for other_label, other_cause in group[i + 1:]:
+                if label != other_label:
+                    expected[CAUSES[max(cause, other_cause)]] += 1
+    assert pairs_by_cause(groups) == expected
 
 
 @pytest.mark.skipif(not (CORPORA / "pku-199801").is_dir(), reason="shared corpora not available")
@@ -36,3 +52,4 @@ def test_bench_run_on_a_tiny_corpus(tmp_path: Path) -> None:
     assert literal["recall"] == literal["precision"] == 1.0, literal["failures"]
     assert literal["total_mismatches"] == 0, literal["failures"]
     assert results["grouping"]["unmapped"] < results["grouping"]["articles"]
+    assert set(results["grouping"]["wrong_pairs"]) == set(results["grouping"]["missed_pairs"]) == set(CAUSES)
