@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from whoosh import index as whoosh_index
 
-from indexer.cluster import StoryGrouper, containment, sketch
+from indexer.cluster import StoryGrouper, containment, shingle_hashes, sketch
 from indexer.normalise import normalise_text
 
 STORY = "攀高逐"
@@ -49,6 +49,20 @@ def test_different_stories_sharing_a_topic_or_a_phrase_stay_apart(seed_pages):
     assert grouper.assign("b#0", sketch(quoting)) != first
     jaccard, contained = containment(sketch(text), sketch(quoting))
     assert contained < 0.5
+
+
+def test_containment_of_short_excerpts_is_exact_and_of_noisy_ones_near_the_truth(seed_pages):
+    text = story_text(seed_pages)
+    whole = sketch(text)
+    tenth = len(text) // 10
+    assert [containment(sketch(text[at:at + tenth]), whole)[1] for at in range(0, 9 * tenth, tenth)] == [1.0] * 9
+    errors = []
+    for seed in range(40):
+        altered = noisy(text[300:300 + 2 * tenth], 0.05, seed)
+        shingles = set(shingle_hashes(altered).tolist())
+        exact = len(shingles & set(shingle_hashes(text).tolist())) / len(shingles)
+        errors.append(abs(containment(sketch(altered), whole)[1] - exact))
+    assert sum(errors) / len(errors) < 0.06
 
 
 def test_story_ids_are_stable_and_grouping_is_order_independent_for_the_founder(seed_pages):
