@@ -7,6 +7,7 @@ from pathlib import Path
 from bench.queries import BenchQuery
 from indexer.metadata import filter_value
 from indexer.schema import VARIANT
+from indexer.store import resolve_story
 from search.engine import Corpus
 from search.query import matches, parse_query
 
@@ -34,7 +35,8 @@ def load_variants(index_dir: Path) -> Variants:
     for docnum in view.searcher.document_numbers(kind=VARIANT, latest=True):
         doc = view.searcher.stored_fields(docnum)
         # Only the columns below are kept: the original text would hold the corpus in memory twice.
-        rows.append((doc["variant_id"], doc["article_id"], doc["source"], doc["ordinal"],
+        # A story absorbed into another is known by the other's id, as search groups it.
+        rows.append((doc["variant_id"], resolve_story(view.aliases, doc["article_id"]), doc["source"], doc["ordinal"],
                      doc.get("publication"), doc.get("date"), view.normalised_text(docnum)))
     view.close()
     rows.sort(key=lambda row: row[0])

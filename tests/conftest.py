@@ -68,6 +68,18 @@ def recounted_words(view) -> dict[int, dict[str, Counter]]:
     return found
 
 
+def split_story_pages(seed_pages: dict[str, str]) -> dict[str, str]:
+    """The wire story printed three ways: its first half jumping to another page, the second half
+    continued from one, and whole. Indexed in this order, the whole copy merges two stories."""
+    page = seed_pages["001_5417d37bc9da2a03"]
+    body = page[page.index("全球最大"):page.index("(新华社北京12月6日电)")].strip()
+    paragraphs = [p for p in body.split("\n") if p.strip()]
+    half = len(paragraphs) // 2
+    return {"a-head": "# 钍基熔盐堆攀高逐新\n\n" + "\n\n".join(paragraphs[:half]) + "（下转第3版）\n",
+            "b-tail": "（上接第一版）\n\n" + "\n\n".join(paragraphs[half:]) + "\n",
+            "c-whole": "# 钍基熔盐堆攀高逐新\n\n" + "\n\n".join(paragraphs) + "\n"}
+
+
 def run_cli(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run `python cli.py ARGS` as a real process; returns the completed process with text output."""
     environment = dict(os.environ, **(env or {}))

@@ -10,6 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bench.grouping import CAUSES, pairs_by_cause, pairwise
+from bench.reference import load_variants
+from indexer.ingest import index_paths
+from tests.conftest import split_story_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT.parent / "shared" / "corpora"
@@ -19,6 +22,17 @@ def test_pairwise_counts_pairs() -> None:
     # predicted {a: x1 x2 y1}, {b: y2}; true {x: x1 x2}, {y: y1 y2}: 1 of 3 predicted pairs right, 1 of 2 true found
     assert pairwise([("a", "x"), ("a", "x"), ("a", "y"), ("b", "y")]) == (1 / 3, 1 / 2)
     assert pairwise([("a", "x")]) == (1.0, 1.0)
+
+
+def test_variants_carry_the_story_id_search_groups_them_under(tmp_path, seed_pages) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name, text in split_story_pages(seed_pages).items():
+        (pages / f"{name}.txt").write_text(text, encoding="utf-8")
+    index_paths([pages], tmp_path / "index", workers=1)
+    variants = load_variants(tmp_path / "index")
+    # The head and the tail founded two stories before the whole copy merged them.
+    assert len(set(variants.article_id)) == 1 and len(variants) == 3
 
 
 members = st.lists(st.tuples(st.sampled_from("abc"), st.integers(0, len(CAUSES) - 1)), max_size=12)

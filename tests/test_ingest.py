@@ -16,7 +16,7 @@ from indexer.store import IndexBusy, IndexMissing
 from indexer.write import IndexSession
 from search.engine import Corpus
 from search.request import SearchRequest
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, split_story_pages
 
 THORIUM_PAGE = "001_5417d37bc9da2a03"
 
@@ -229,21 +229,17 @@ def test_a_changed_file_after_a_removal_keeps_its_old_version_searchable(tmp_pat
 
 
 def test_a_head_and_a_tail_indexed_apart_join_one_story_when_a_whole_copy_arrives(tmp_path, seed_pages):
-    page = seed_pages["001_5417d37bc9da2a03"]
-    body = page[page.index("全球最大"):page.index("(新华社北京12月6日电)")].strip()
-    paragraphs = [p for p in body.split("\n") if p.strip()]
-    half = len(paragraphs) // 2
+    printings = split_story_pages(seed_pages)
     pages = tmp_path / "pages"
     pages.mkdir()
-    (pages / "a-head.txt").write_text("# 钍基熔盐堆攀高逐新\n\n" + "\n\n".join(paragraphs[:half]) + "（下转第3版）\n",
-                                      encoding="utf-8")
-    (pages / "b-tail.txt").write_text("（上接第一版）\n\n" + "\n\n".join(paragraphs[half:]) + "\n", encoding="utf-8")
+    for name in ("a-head", "b-tail"):
+        (pages / f"{name}.txt").write_text(printings[name], encoding="utf-8")
     index_dir = tmp_path / "index"
     index_paths([pages], index_dir, workers=1)
     before = {hit.article_id for hit in Corpus(index_dir).search(SearchRequest(query="新质生产力")).articles}
     assert len(before) == 2
 
-    (pages / "c-whole.txt").write_text("# 钍基熔盐堆攀高逐新\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    (pages / "c-whole.txt").write_text(printings["c-whole"], encoding="utf-8")
     summary = index_paths([pages], index_dir, workers=1)
     assert summary.stories_total == 1
     corpus = Corpus(index_dir)
