@@ -36,8 +36,12 @@ BELOW_CHARS = 300
 # Neither reading takes in more pieces than this, so that every decision costs the same.
 MAX_PIECES_READ = 30
 # With less text than this on either side, the heading is taken for a sub-head.
-MIN_ABOVE_CHARS = 200
+MIN_ABOVE_CHARS = 100
 MIN_BELOW_CHARS = 100
+# Bigram overlap between short texts is noisy: with less text above than this, the similarity
+# has to fall further below the threshold, which shrinks in proportion down to nothing at
+# MIN_ABOVE_CHARS (a brief of 100 to 200 characters and the article after it).
+FULL_ABOVE_CHARS = 200
 # Bigram-set cosine under which the text below is on another subject. Measured on the generated
 # benchmark (bench/generate.py, 10k): 86% of titles score under it and 8% of the other short
 # lines it is asked about, many of which do end an article (an editor's name, a source line);
@@ -220,6 +224,7 @@ class _PageSegmenter:
             return False
         short = len(NON_LETTER.sub("", self.pieces[i].text)) <= SHORT_HEADING_CHARS
         threshold = SHORT_HEADING_SIMILARITY if short else NEW_TOPIC_SIMILARITY
+        threshold *= min(1.0, (above_chars - MIN_ABOVE_CHARS) / (FULL_ABOVE_CHARS - MIN_ABOVE_CHARS))
         return similarity(above, below | self._bigrams(i)) < threshold
 
     def _continues_in_lead(self, i: int) -> bool:

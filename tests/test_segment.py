@@ -354,6 +354,15 @@ def test_plain_line_over_another_subject_is_the_next_articles_title():
     assert football.title == "女足亚洲杯小组赛开战" and paragraphs(football) == FOOTBALL
 
 
+def test_a_brief_is_followed_by_the_next_articles_title_but_keeps_its_subhead():
+    brief = RAIL[:2]
+    assert 100 < len("".join(brief)) < 200  # shorter than a full reading above a heading
+    rail, football = segment_page(plain_page("铁路建设全面提速", *brief, "女足亚洲杯小组赛开战", *FOOTBALL))
+    assert paragraphs(rail) == brief and football.title == "女足亚洲杯小组赛开战"
+    (rail,) = segment_page(plain_page("铁路建设全面提速", *brief, "高速铁路带动沿线发展", RAIL_SECTION))
+    assert paragraphs(rail)[-1].endswith(RAIL_SECTION)
+
+
 def test_plain_line_over_more_of_the_same_subject_stays_in_the_article():
     page = plain_page("铁路建设全面提速", *RAIL, "高速铁路带动沿线发展", RAIL_SECTION)
     (rail,) = segment_page(page)
