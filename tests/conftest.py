@@ -68,12 +68,17 @@ def recounted_words(view) -> dict[int, dict[str, Counter]]:
     return found
 
 
+def wire_story_paragraphs(seed_pages: dict[str, str]) -> list[str]:
+    """The paragraphs of the wire story's body as page 001 prints it, without its head and closing dateline."""
+    page = seed_pages["001_5417d37bc9da2a03"]
+    body = page[page.index("全球最大"):page.index("(新华社北京12月6日电)")]
+    return [p for p in body.split("\n") if p.strip()]
+
+
 def split_story_pages(seed_pages: dict[str, str]) -> dict[str, str]:
     """The wire story printed three ways: its first half jumping to another page, the second half
     continued from one, and whole. Indexed in this order, the whole copy merges two stories."""
-    page = seed_pages["001_5417d37bc9da2a03"]
-    body = page[page.index("全球最大"):page.index("(新华社北京12月6日电)")].strip()
-    paragraphs = [p for p in body.split("\n") if p.strip()]
+    paragraphs = wire_story_paragraphs(seed_pages)
     half = len(paragraphs) // 2
     return {"a-head": "# 钍基熔盐堆攀高逐新\n\n" + "\n\n".join(paragraphs[:half]) + "（下转第3版）\n",
             "b-tail": "（上接第一版）\n\n" + "\n\n".join(paragraphs[half:]) + "\n",

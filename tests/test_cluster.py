@@ -8,14 +8,14 @@ from whoosh import index as whoosh_index
 
 from indexer.cluster import StoryGrouper, containment, shingle_hashes, sketch
 from indexer.normalise import normalise_text
+from tests.conftest import wire_story_paragraphs
 
 STORY = "攀高逐"
 
 
 def story_text(seed_pages) -> str:
     """The body of the wire story as printed on page 001, normalised."""
-    page = seed_pages["001_5417d37bc9da2a03"]
-    return normalise_text(page[page.index("全球最大"):page.index("(新华社北京12月6日电)")])
+    return normalise_text("\n".join(wire_story_paragraphs(seed_pages)))
 
 
 def noisy(text: str, rate: float, seed: int) -> str:

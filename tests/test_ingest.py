@@ -16,7 +16,7 @@ from indexer.store import IndexBusy, IndexMissing
 from indexer.write import IndexSession
 from search.engine import Corpus
 from search.request import SearchRequest
-from tests.conftest import ROOT, run_cli, split_story_pages
+from tests.conftest import ROOT, run_cli, split_story_pages, wire_story_paragraphs
 
 THORIUM_PAGE = "001_5417d37bc9da2a03"
 
@@ -252,9 +252,7 @@ def test_a_head_and_a_tail_indexed_apart_join_one_story_when_a_whole_copy_arrive
 
 
 def test_a_page_where_two_articles_ran_together_is_split_by_their_other_printings(tmp_path, seed_pages):
-    thorium = seed_pages["001_5417d37bc9da2a03"]
-    first = [p for p in thorium[thorium.index("全球最大"):thorium.index("(新华社北京12月6日电)")].split("\n")
-             if p.strip()]
+    first = wire_story_paragraphs(seed_pages)
     village = seed_pages["003_d03bbf471f6134ca"].split("## 扎根乡土")[1]
     second = [p for p in village.split("\n") if p.strip() and not p.startswith("#")][:12]
     pages = tmp_path / "pages"
