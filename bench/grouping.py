@@ -129,7 +129,7 @@ def evaluate(dataset: Dataset, variants: Variants) -> Grouping:
     by_story: dict[str, list[tuple[Hashable, int]]] = defaultdict(list)
     by_prediction: dict[str, list[tuple[Hashable, int]]] = defaultdict(list)
     for (i, story), part in zip(labels, parts):
-        cause = 2 if uses[i] > 1 else int(part != "whole")
+        cause = CAUSES.index("shared variant" if uses[i] > 1 else "whole copies" if part == "whole" else "partial copy")
         by_story[story].append((variants.article_id[i], cause))
         by_prediction[variants.article_id[i]].append((story, cause))
     result.missed_pairs = pairs_by_cause(by_story.values())

@@ -159,11 +159,11 @@ class Segment:
                 break
             candidates = intersect(candidates, docs)
         if not exact:
-            needle, find = term.encode("utf-8"), self.text.find
+            needle, search = term.encode("utf-8"), self.text.find
             # Offsets fetched in bulk: indexing a memory map one element at a time costs more than the search.
             starts = self.offsets[candidates].tolist()
             ends = self.offsets[candidates.astype(np.int64) + 1].tolist()
-            candidates = candidates[np.array([find(needle, a, b) != -1 for a, b in zip(starts, ends)], dtype=bool)]
+            candidates = candidates[np.array([search(needle, a, b) != -1 for a, b in zip(starts, ends)], dtype=bool)]
         return np.asarray(self.keys[candidates], dtype=np.int64)
 
     def word_postings(self, code: np.uint64) -> tuple[np.ndarray, np.ndarray]:

@@ -57,7 +57,7 @@ def _block_codes(block: str) -> list[int]:
         if len(_blocks) >= _BLOCK_CACHE_SIZE:  # forget the older half
             for old in list(itertools.islice(_blocks, _BLOCK_CACHE_SIZE // 2)):
                 del _blocks[old]
-        codes = _blocks[block] = [word_code(w) for w in load_jieba().lcut(block, HMM=True) if WORD_CHARS.search(w)]
+        codes = _blocks[block] = [word_code(w) for w in words(block)]
     return codes
 
 
