@@ -42,7 +42,7 @@ def print_json(data: Any) -> None:
 def _user_errors() -> tuple[type[Exception], ...]:
     """The library's exceptions that mean bad input, not a bug: printed as one line."""
     from indexer.metadata import MetadataError
-    from indexer.store import CorpusIndexError
+    from indexer.errors import CorpusIndexError
     from search.query import QueryError
     from search.request import ParameterError
 

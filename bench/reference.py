@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.queries import BenchQuery
-from indexer.metadata import filter_value
-from indexer.schema import VARIANT
+from indexer.metadata import filter_value, index_terms
 from indexer.store import resolve_story
 from search.engine import Corpus
 from search.query import matches, parse_query
+from search.request import LATEST_VARIANTS
 
 
 @dataclass
@@ -32,12 +32,13 @@ def load_variants(index_dir: Path) -> Variants:
     """Read every latest variant's normalised text and filter fields from the index."""
     rows = []
     view = Corpus(index_dir).view()
-    for docnum in view.searcher.document_numbers(kind=VARIANT, latest=True):
-        doc = view.searcher.stored_fields(docnum)
+    for docnum in view.scope(LATEST_VARIANTS).tolist():
+        header = view.header(docnum)
+        terms = index_terms(header.metadata)
         # Only the columns below are kept: the original text would hold the corpus in memory twice.
         # A story absorbed into another is known by the other's id, as search groups it.
-        rows.append((doc["variant_id"], resolve_story(view.aliases, doc["article_id"]), doc["source"], doc["ordinal"],
-                     doc.get("publication"), doc.get("date"), view.normalised_text(docnum)))
+        rows.append((header.variant_id, resolve_story(view.aliases, header.story), header.source, header.ordinal,
+                     terms.get("publication"), terms.get("date"), view.normalised_text(docnum)))
     view.close()
     rows.sort(key=lambda row: row[0])
     columns = Variants()

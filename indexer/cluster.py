@@ -208,9 +208,10 @@ class BandIndex:
 
 
 def band_keys(signature: np.ndarray) -> np.ndarray:
-    """One 64-bit key per band of ROWS signature values, salted by band so that bands do not collide."""
-    rows = signature[:BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
-    return (rows[:, 0] << np.uint64(32) | rows[:, 1]) ^ _BAND_SALT
+    """One 64-bit key per band of ROWS signature values, salted by band so that bands do not collide;
+    for a matrix of signatures, one row of keys per signature."""
+    rows = signature[..., :BANDS * ROWS].astype(np.uint64).reshape(*signature.shape[:-1], BANDS, ROWS)
+    return (rows[..., 0] << np.uint64(32) | rows[..., 1]) ^ _BAND_SALT
 
 
 class StoryGrouper:
@@ -277,8 +278,36 @@ class StoryGrouper:
         self.slots += 1
         return slot
 
+    @classmethod
+    def load(cls, variant_ids: list[str], story_ids: list[str], sketches: list[Sketch],
+             aliases: dict[str, str]) -> "StoryGrouper":
+        """The grouping state of variants whose stories are decided (an index's), built in bulk."""
+        grouper = cls()
+        grouper.aliases.update(aliases)
+        count = len(variant_ids)
+        grouper.slot_of = dict(zip(variant_ids, range(count)))
+        for variant_id in variant_ids:
+            page, _, place = variant_id.rpartition("#")
+            grouper.page_of.append(page)
+            grouper.place_of.append(int(place) if place.isdigit() else -1)
+        grouper.signatures = np.frombuffer(b"".join(s.signature for s in sketches), dtype=np.uint32
+                                           ).reshape(count, NUM_PERM).copy()
+        grouper.sizes = np.array([s.size for s in sketches], dtype=np.int64)
+        grouper.parts = np.array([PARTS.index(s.part) for s in sketches], dtype=np.int8)
+        grouper.story_of = np.array([grouper._number(grouper.resolve(s)) for s in story_ids], dtype=np.int32)
+        grouper.live = grouper.sizes >= MIN_SHINGLES
+        grouper.slots = count
+        live = np.flatnonzero(grouper.live)
+        for slot, story in zip(live.tolist(), grouper.story_of[live].tolist()):
+            grouper.members.setdefault(story, []).append(slot)
+        keys = band_keys(grouper.signatures[live]).ravel()
+        order = np.argsort(keys, kind="stable")
+        grouper.bands.keys = keys[order]
+        grouper.bands.slots = np.repeat(live.astype(np.int32), BANDS)[order]
+        return grouper
+
     def add(self, variant_id: str, story_id: str, variant_sketch: Sketch) -> None:
-        """Record a variant whose story is already decided (when rebuilding from the index)."""
+        """Record a variant whose story is already decided."""
         slot = self._new_slot(story_id, variant_sketch)
         self.slot_of[variant_id] = slot
         page, _, place = variant_id.rpartition("#")

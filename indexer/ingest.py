@@ -15,7 +15,8 @@ from typing import Callable, Iterator
 from indexer.prepare import PreparedPage, prepare_page
 from indexer.read import InputFile, ReadError, discover, read_page
 from indexer.words import load_jieba
-from indexer.write import IndexSession, IndexWriteFailed
+from indexer.errors import IndexWriteFailed
+from indexer.write import IndexSession
 
 # Below this many characters (some thirty pages) a run is prepared in this process: forking
 # workers and loading jieba before them would cost more than they save.

@@ -19,22 +19,28 @@ the variants; a document that whoosh no longer holds is simply ignored.
 """
 from __future__ import annotations
 
-import mmap
-import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from indexer.cluster import NUM_PERM, PARTS, Sketch
+from indexer.documents import RecordHeader, RecordReader, RecordWriter, chunk_offsets
+from indexer.errors import IndexCorrupt
+from indexer.manifest import SegmentEntry
+from indexer.pack import FileDigest, Pack, PackError, write_pack
 from indexer.sorted_sets import find, intersect, run_starts
+from indexer.store import verify_file
 from indexer.words import WordCounts
 
 LITERAL_DIR = "literal"
+PACK_SUFFIX = ".pack"
 _SHIFT = np.uint64(21)  # code points fit in 21 bits: a bigram is one 42-bit code
 # Verifying a long term needs only its rarest few bigrams to narrow the candidates.
 MAX_GRAMS_INTERSECTED = 4
-_PARTS = ("keys", "offsets", "grams", "starts", "docs", "words", "word_starts", "word_docs", "word_counts", "lengths")
+_ARRAYS = ("keys", "offsets", "grams", "starts", "docs", "words", "word_starts", "word_docs", "word_counts", "lengths",
+           "signatures", "sketch_sizes", "sketch_parts", "header_offsets", "body_offsets")
 
 
 def _codepoints(text: str) -> np.ndarray:
@@ -71,38 +77,49 @@ def _table(codes: list[np.ndarray], values: list[np.ndarray] | None = None) -> d
     return table
 
 
+@dataclass
+class SegmentDocument:
+    """One variant as a segment holds it: its key, normalised text, ranking words, record and sketch."""
+
+    key: int
+    norm: str
+    words: WordCounts
+    header: RecordHeader
+    body: bytes  # the record body frame (documents.encode_body)
+    sketch: Sketch
+    grams: np.ndarray | None = None  # `gram_codes(norm)`, when the page's preparation worked it out
+
+
 class SegmentBuilder:
-    """Collects normalised texts and their ranking words and writes them as one segment."""
+    """Collects documents and writes them as one segment pack."""
 
     def __init__(self) -> None:
-        self.keys: list[int] = []
-        self.texts: list[bytes] = []
-        self.grams: list[np.ndarray] = []
-        self.words: list[WordCounts] = []
+        self.documents: list[SegmentDocument] = []
         self.chars = 0
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.documents)
 
-    def add(self, key: int, text: str, words: WordCounts | None = None, grams: np.ndarray | None = None) -> None:
-        """Add one document's normalised text and ranking words under its key (its `gram_codes`, if known)."""
-        self.keys.append(key)
-        self.texts.append(text.encode("utf-8"))
-        self.grams.append(gram_codes(text) if grams is None else grams)
-        self.words.append(words if words is not None else WordCounts.empty())
-        self.chars += len(text)
+    def add(self, document: SegmentDocument) -> None:
+        """Add one document (its `gram_codes` are worked out here unless given)."""
+        self.documents.append(document)
+        self.chars += len(document.norm)
 
-    def write(self, directory: Path) -> str:
-        """Write the segment's files (each complete before it gets its final name); returns the segment name."""
+    def write(self, directory: Path) -> tuple[str, FileDigest]:
+        """Write the segment's pack (complete before it gets its final name); returns its name and digest."""
         directory.mkdir(parents=True, exist_ok=True)
         name = uuid.uuid4().hex[:16]
-        offsets = np.zeros(len(self.texts) + 1, dtype=np.int64)
-        np.cumsum([len(t) for t in self.texts], out=offsets[1:])
-        grams = _table(self.grams)
-        words = _table([w.codes for w in self.words], [w.counts for w in self.words])
+        docs = self.documents
+        texts = [d.norm.encode("utf-8") for d in docs]
+        grams = _table([gram_codes(d.norm) if d.grams is None else d.grams for d in docs])
+        words = _table([d.words.codes for d in docs], [d.words.counts for d in docs])
+        records = RecordWriter()
+        for document in docs:
+            records.add(document.header, document.body)
+        record_arrays, record_blobs = records.parts()
         arrays = {
-            "keys": np.array(self.keys, dtype=np.int64),
-            "offsets": offsets,
+            "keys": np.array([d.key for d in docs], dtype=np.int64),
+            "offsets": chunk_offsets(texts),
             "grams": grams["codes"],
             "starts": grams["starts"],
             "docs": grams["docs"],
@@ -110,38 +127,36 @@ class SegmentBuilder:
             "word_starts": words["starts"],
             "word_docs": words["docs"],
             "word_counts": words["values"],
-            "lengths": np.array([(w.title_length, w.body_length) for w in self.words], dtype=np.uint32
+            "lengths": np.array([(d.words.title_length, d.words.body_length) for d in docs], dtype=np.uint32
                                 ).reshape(-1, 2),
+            "signatures": np.array([np.frombuffer(d.sketch.signature, dtype=np.uint32) for d in docs],
+                                   dtype=np.uint32).reshape(-1, NUM_PERM),
+            "sketch_sizes": np.array([d.sketch.size for d in docs], dtype=np.int64),
+            "sketch_parts": np.array([PARTS.index(d.sketch.part) for d in docs], dtype=np.int8),
+            **record_arrays,
         }
-        for part, array in arrays.items():
-            _write_atomic(directory / f"{name}.{part}.npy", lambda f, a=array: np.save(f, a))
-        _write_atomic(directory / f"{name}.text", lambda f: f.write(b"".join(self.texts)))
-        return name
-
-
-def _write_atomic(path: Path, write) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as handle:
-        write(handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+        digest = write_pack(directory / f"{name}{PACK_SUFFIX}", arrays, {"text": b"".join(texts), **record_blobs})
+        return name, digest
 
 
 class Segment:
-    """A literal segment opened for search (memory-mapped)."""
+    """A segment opened for search: array views of its memory-mapped pack."""
 
     def __init__(self, directory: Path, name: str) -> None:
         self.name = name
-        # Plain array views of the maps: np.memmap's own indexing costs more than a lookup's arithmetic.
-        arrays = {part: np.load(directory / f"{name}.{part}.npy", mmap_mode="r").view(np.ndarray) for part in _PARTS}
+        self.pack = Pack(directory / f"{name}{PACK_SUFFIX}")
+        arrays = {part: self.pack.array(part) for part in _ARRAYS}
         self.keys, self.offsets = arrays["keys"], arrays["offsets"]
         self.grams, self.starts, self.docs = arrays["grams"], arrays["starts"], arrays["docs"]
         self.words, self.word_starts = arrays["words"], arrays["word_starts"]
         self.word_docs, self.word_counts, self.lengths = arrays["word_docs"], arrays["word_counts"], arrays["lengths"]
-        with (directory / f"{name}.text").open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            self.text = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        self.signatures, self.sketch_sizes = arrays["signatures"], arrays["sketch_sizes"]
+        self.sketch_parts = arrays["sketch_parts"]
+        self.records = RecordReader(arrays["header_offsets"], self.pack.blob("headers"), arrays["body_offsets"],
+                                    self.pack.blob("bodies"), self.pack.blob("metadata"))
+        # Substring search runs on the mapping itself: the text part starts `_text_base` bytes in.
+        self._mapping, self._text_base = self.pack.mapping, self.pack.start("text")
+        self.text_bytes = int(self.offsets[-1]) if len(self.offsets) else 0
 
     def _postings(self, code: np.uint64) -> np.ndarray:
         """The documents posted under one code (sorted, distinct)."""
@@ -159,10 +174,10 @@ class Segment:
                 break
             candidates = intersect(candidates, docs)
         if not exact:
-            needle, search = term.encode("utf-8"), self.text.find
+            needle, search, base = term.encode("utf-8"), self._mapping.find, self._text_base
             # Offsets fetched in bulk: indexing a memory map one element at a time costs more than the search.
-            starts = self.offsets[candidates].tolist()
-            ends = self.offsets[candidates.astype(np.int64) + 1].tolist()
+            starts = (self.offsets[candidates] + base).tolist()
+            ends = (self.offsets[candidates.astype(np.int64) + 1] + base).tolist()
             candidates = candidates[np.array([search(needle, a, b) != -1 for a, b in zip(starts, ends)], dtype=bool)]
         return np.asarray(self.keys[candidates], dtype=np.int64)
 
@@ -176,21 +191,43 @@ class Segment:
 
     def text_at(self, place: int) -> str:
         """The normalised text of the segment's `place`-th document."""
-        return self.text[self.offsets[place]:self.offsets[place + 1]].decode("utf-8")
+        start = self._text_base + int(self.offsets[place])
+        return self._mapping[start:self._text_base + int(self.offsets[place + 1])].decode("utf-8")
 
     def texts(self) -> list[tuple[int, str]]:
         """Every (key, normalised text) of the segment."""
         return [(int(key), self.text_at(place)) for place, key in enumerate(self.keys.tolist())]
 
-    def documents(self) -> list[tuple[int, str, WordCounts]]:
-        """Every (key, normalised text, ranking words) of the segment, for merging."""
+    def sketch_at(self, place: int) -> Sketch:
+        """The grouping sketch of the `place`-th document."""
+        return Sketch(self.signatures[place].tobytes(), int(self.sketch_sizes[place]),
+                      PARTS[int(self.sketch_parts[place])])
+
+    def word_counts_by_document(self) -> list[WordCounts]:
+        """Every document's ranking words, rebuilt from the postings (for merging, without jieba)."""
         owner = np.repeat(np.arange(len(self.words)), np.diff(self.word_starts))
         order = np.argsort(self.word_docs, kind="stable")  # postings by document, codes sorted within each
         codes, counts = self.words[owner[order]], self.word_counts[order]
         bounds = np.searchsorted(self.word_docs[order], np.arange(len(self.keys) + 1))
-        lengths = self.lengths.tolist()
-        return [(key, text, WordCounts(codes[bounds[i]:bounds[i + 1]], counts[bounds[i]:bounds[i + 1]], *lengths[i]))
-                for i, (key, text) in enumerate(self.texts())]
+        return [WordCounts(codes[bounds[i]:bounds[i + 1]], counts[bounds[i]:bounds[i + 1]], *length)
+                for i, length in enumerate(self.lengths.tolist())]
+
+    def documents(self, keep: set[int] | None = None) -> list[SegmentDocument]:
+        """The segment's documents (those whose key is in `keep`, if given), records carried over as stored."""
+        word_counts = self.word_counts_by_document()
+        return [SegmentDocument(key, self.text_at(place), word_counts[place], self.records.header(place),
+                                self.records.raw_body(place), self.sketch_at(place))
+                for place, key in enumerate(self.keys.tolist()) if keep is None or key in keep]
+
+
+def open_segment(index_dir: Path, entry: SegmentEntry) -> Segment:
+    """A segment of the index, checked against the digest its manifest recorded."""
+    path = index_dir / LITERAL_DIR / f"{entry.name}{PACK_SUFFIX}"
+    verify_file(path, entry.digest)
+    try:
+        return Segment(path.parent, entry.name)
+    except PackError as exc:
+        raise IndexCorrupt(str(exc)) from None
 
 
 @dataclass
@@ -200,9 +237,9 @@ class LiteralIndex:
     segments: list[Segment]
 
     @classmethod
-    def open(cls, index_dir: Path, names: list[str]) -> "LiteralIndex":
-        directory = index_dir / LITERAL_DIR
-        return cls([Segment(directory, name) for name in names])
+    def open(cls, index_dir: Path, entries: list[SegmentEntry]) -> "LiteralIndex":
+        """The segments a manifest lists, each checked against its digest."""
+        return cls([open_segment(index_dir, entry) for entry in entries])
 
     def term_keys(self, term: str) -> np.ndarray:
         """Keys of every document whose normalised text contains `term`, over all segments."""

@@ -5,12 +5,13 @@ It needs no access to the index, so it runs in worker processes, jieba included.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from indexer.blocks import JUMP_TAIL
 from indexer.cluster import Sketch, sketch
+from indexer.documents import encode_body
 from indexer.literal import gram_codes
 from indexer.normalise import normalise, normalise_text
 from indexer.records import Article, Page
@@ -32,6 +33,7 @@ class PreparedVariant:
     sketch: Sketch
     words: WordCounts
     grams: np.ndarray  # the literal index's codes of `norm`, computed where the page is prepared
+    stored_body: bytes  # the record body (text and offsets, compressed), made where the page is prepared
 
     def body(self) -> list[str]:
         """The body text's lines, as printed."""
@@ -51,6 +53,7 @@ class PreparedPage:
     content_hash: str
     metadata: dict
     variants: list[PreparedVariant]
+    warnings: list[str] = field(default_factory=list)  # one line each, about what reading the page had to mend
 
 
 def printed_part(article: Article) -> str:
@@ -71,6 +74,7 @@ def prepare_text(ordinal: int, title: str, head_lines: int, text: str, body: str
     body_start = len("\n".join(text.split("\n", head_lines)[:head_lines])) + (1 if head_lines else 0)
     body_norm = normalised.text[normalised.from_original(body_start):
                                 normalised.from_original(body_start + len(body))]
+    offsets = normalised.pack_offsets()
     return PreparedVariant(
         ordinal=ordinal,
         title=title,
@@ -78,10 +82,11 @@ def prepare_text(ordinal: int, title: str, head_lines: int, text: str, body: str
         body_lines=body.count("\n") + 1 if body else 0,
         text=text,
         norm=normalised.text,
-        offsets=normalised.pack_offsets(),
+        offsets=offsets,
         sketch=sketch(body_norm, part),
         words=words if words is not None else count_words(normalise_text(title), normalised.text),
         grams=gram_codes(normalised.text),
+        stored_body=encode_body(text, offsets),
     )
 
 

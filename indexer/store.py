@@ -1,70 +1,34 @@
-"""Open or create the on-disk index and read its catalogue of sources."""
+"""Open or create the on-disk index: whoosh's part (filters, ids, the commit point) and the manifest of its
+generation, with every file checked against the digest the manifest recorded."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
-from indexer.schema import MANIFEST, SOURCE, build_schema
+from indexer.errors import IndexCorrupt, IndexMissing, NotAnIndex
+from indexer.manifest import Manifest, read_manifest
+from indexer.pack import FileDigest, PackError, digest_file
+from indexer.schema import build_schema
 from indexer.storage import SegmentStorage
+from indexer.unpickle_guard import install as guard_unpickling
+
+guard_unpickling()
 
 # Relative to the working directory: run from the project root, that is the project's index/.
-# Keys of the literal index are positive and far below this; anything else is a column default.
-MAX_KEY = 1 << 40
-MANIFEST_ID = f"{MANIFEST}:literal"
-# Readers cache per-generation arrays in files with this prefix (see search/view.py); writers delete stale ones.
-VIEW_CACHE_PREFIX = "view-"
 DEFAULT_INDEX = Path("index")
 INDEX_ENV = "CORPUS_INDEX"
-
-
-class CorpusIndexError(Exception):
-    """Base of index errors whose message is one line for the user."""
-
-
-class IndexMissing(CorpusIndexError):
-    """No index exists at the given path yet."""
-
-
-class IndexBusy(CorpusIndexError):
-    """Another process holds the index's write lock."""
-
-
-class NotAnIndex(CorpusIndexError):
-    """The path exists but holds something other than a corpus index."""
-
-
-@dataclass
-class SourceRecord:
-    """A source in the catalogue: its latest version and what every version was."""
-
-    source: str
-    version: int
-    content_hash: str
-    path: str
-    metadata: dict[str, Any]
-    articles: int
-    indexed_at: str
-    history: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form shared by the CLI and the HTTP endpoint."""
-        return {
-            "source": self.source,
-            "version": self.version,
-            "versions": self.history,
-            "content_hash": self.content_hash,
-            "path": self.path,
-            "articles": self.articles,
-            "indexed_at": self.indexed_at,
-            "metadata": self.metadata,
-        }
+# Keys of the literal index are positive and far below this; anything else is a column default.
+MAX_KEY = 1 << 40
+# Readers cache per-generation arrays in files with this prefix (see search/view.py); writers delete stale ones.
+VIEW_CACHE_PREFIX = "view-"
+WHOOSH_INDEX_NAME = "MAIN"
+# Files this process has already checked against a manifest, by what identifies their contents on disk.
+_verified: set[tuple[str, int, int, int, str]] = set()
 
 
 def resolve_index_dir(index_dir: str | Path | None) -> Path:
@@ -76,17 +40,25 @@ def resolve_index_dir(index_dir: str | Path | None) -> Path:
     return DEFAULT_INDEX
 
 
+def toc_name(generation: int) -> str:
+    """The file name of whoosh's table of contents for a generation."""
+    return f"_{WHOOSH_INDEX_NAME}_{generation}.toc"
+
+
 def _holds_index(index_dir: Path) -> bool:
     """Whether the directory holds a whoosh index (which may still fail to open)."""
     return index_dir.is_dir() and any(p.name.endswith(".toc") for p in index_dir.iterdir())
 
 
 def open_index(index_dir: Path) -> Index:
-    """Open an existing index for reading; IndexMissing when there is none, NotAnIndex when it is unreadable."""
+    """Open an existing index for reading; IndexMissing when there is none, NotAnIndex when it is unreadable.
+
+    The schema is given, not read: whoosh would otherwise unpickle it from the index.
+    """
     if not _holds_index(index_dir):
         raise IndexMissing(f"no index at {index_dir}: run 'corpus index PATH' first")
     try:
-        return SegmentStorage(str(index_dir)).open_index()
+        return SegmentStorage(str(index_dir)).open_index(WHOOSH_INDEX_NAME, schema=build_schema())
     except Exception as exc:  # a damaged directory, or one written by an incompatible version
         raise NotAnIndex(f"{index_dir}: cannot open index ({type(exc).__name__}: {exc}); "
                          "rebuild it with 'corpus index' into an empty directory") from None
@@ -101,30 +73,63 @@ def open_or_create_index(index_dir: Path) -> Index:
     if index_dir.is_dir() and any(index_dir.iterdir()):
         raise NotAnIndex(f"{index_dir}: directory is not empty and holds no corpus index")
     index_dir.mkdir(parents=True, exist_ok=True)
-    return whoosh_index.create_in(str(index_dir), build_schema())
+    whoosh_index.create_in(str(index_dir), build_schema(), WHOOSH_INDEX_NAME)
+    return open_index(index_dir)
 
 
-def source_record(stored: dict[str, Any]) -> SourceRecord:
-    """A catalogue record from a source document's stored fields."""
-    return SourceRecord(
-        source=stored["source"],
-        version=stored["version"],
-        content_hash=stored["content_hash"],
-        path=stored.get("path", ""),
-        metadata=stored.get("metadata") or {},
-        articles=stored.get("articles", 0),
-        indexed_at=stored.get("indexed_at", ""),
-        history=stored.get("history") or [],
-    )
+def whoosh_files(storage, segments) -> list[str]:
+    """The files of whoosh's segments (one compound `.seg` file each, as this index writes them)."""
+    return sorted(name for segment in segments for name in segment.list_files(storage))
 
 
-def read_catalogue(searcher: Searcher) -> dict[str, SourceRecord]:
-    """Every source in the index, by id."""
-    records = {}
-    for docnum in searcher.document_numbers(kind=SOURCE):
-        record = source_record(searcher.stored_fields(docnum))
-        records[record.source] = record
-    return records
+def open_searcher(ix: Index) -> tuple[Searcher, int, list[str]]:
+    """A searcher over the latest generation, that generation's number and whoosh's segment files, all read
+    from one TOC. (A searcher's own reader says -1 for an index whose segments are all gone.)"""
+    try:
+        toc = ix._read_toc()
+        reader = ix._reader(ix.storage, toc.schema, toc.segments, toc.generation)
+    except FileNotFoundError:
+        raise  # a commit removed that TOC after it was listed: the caller opens the newer one
+    except Exception as exc:
+        raise IndexCorrupt(f"{ix.storage.folder}: cannot read whoosh's table of contents "
+                           f"({type(exc).__name__}: {exc})") from None
+    return Searcher(reader, fromindex=ix), toc.generation, whoosh_files(ix.storage, toc.segments)
+
+
+def verify_file(path: Path, expected: FileDigest) -> None:
+    """Raise IndexCorrupt unless the file has the size and digest the manifest recorded (once per process)."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise IndexCorrupt(f"{path}: missing ({exc.strerror or exc})") from None
+    identity = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns, expected.xxh3)
+    if identity in _verified:
+        return
+    if stat.st_size != expected.size:
+        raise IndexCorrupt(f"{path}: {stat.st_size} bytes, the manifest says {expected.size} (truncated or replaced)")
+    try:
+        actual = digest_file(path)
+    except (OSError, PackError) as exc:
+        raise IndexCorrupt(f"{path}: cannot read ({exc})") from None
+    if actual.xxh3 != expected.xxh3:
+        raise IndexCorrupt(f"{path}: checksum mismatch (the file is damaged)")
+    _verified.add(identity)
+
+
+def open_generation(ix: Index, index_dir: Path) -> tuple[Searcher, Manifest]:
+    """A searcher over the latest generation and its manifest, with whoosh's files checked against it."""
+    searcher, generation, files = open_searcher(ix)
+    try:
+        manifest = read_manifest(index_dir, generation)
+        for name, digest in manifest.whoosh.items():
+            verify_file(index_dir / name, digest)
+        listed = sorted(name for name in manifest.whoosh if name != toc_name(generation))
+        if generation and listed != files:
+            raise IndexCorrupt(f"{index_dir}: whoosh's segment files {files} are not the manifest's {listed}")
+    except BaseException:
+        searcher.close()
+        raise
+    return searcher, manifest
 
 
 def column_by_docnum(reader, field: str, default, dtype=object) -> np.ndarray:
@@ -146,19 +151,10 @@ def document_keys(reader) -> np.ndarray:
     return keys
 
 
-def read_manifest(searcher: Searcher) -> dict[str, Any]:
-    """The index manifest of the searcher's generation: live and retired literal segments, the next literal
-    key, and the story aliases (absorbed story id -> the id it was merged into)."""
-    stored = searcher.document(variant_id=MANIFEST_ID)
-    if not stored:
-        return {"segments": [], "retired": [], "next_key": 1, "aliases": {}}
-    segments = stored.get("segments") or {}
-    return {"segments": list(segments.get("live", [])), "retired": list(segments.get("retired", [])),
-            "next_key": stored.get("next_key", 1), "aliases": dict(stored.get("aliases") or {})}
-
-
 def resolve_story(aliases: dict[str, str], story_id: str) -> str:
     """The id a story is known by now: itself, unless it was absorbed into another story."""
-    while story_id in aliases:
+    seen = set()
+    while story_id in aliases and story_id not in seen:
+        seen.add(story_id)
         story_id = aliases[story_id]
     return story_id

@@ -1,39 +1,38 @@
-"""Write variants, catalogue entries and literal segments in one atomic commit, under the write lock.
+"""Write variants, catalogue entries and segment packs in one atomic commit, under the write lock.
 
 Versions: a changed source gets version N+1; the variants of version N stay
-searchable but are re-added with latest=False, so the default search (latest
-versions only) is a plain term filter. Each variant has a key that joins it to
-its text in the literal index; the list of live literal segments is a whoosh
-document, so it changes in the same commit. Story grouping state is a cache of
-what the index stores (each variant's sketch and story id), rebuilt when
-stale, so a crash between the commit and the cache write loses nothing.
+searchable but their whoosh documents are re-added with latest=False, so the
+default search (latest versions only) is a plain term filter. Each variant has
+a key that joins its whoosh document to its record, text and postings in a
+segment pack. The grouping state is rebuilt from the packs at the start of a
+session (in bulk, about a second for 100,000 variants), so there is no cache
+to go stale or to trust.
 """
 from __future__ import annotations
 
-import os
-import pickle
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
 from whoosh.index import LockError
-from whoosh.searching import Searcher
 
-from indexer.cluster import Sketch, StoryGrouper
-from indexer.literal import LITERAL_DIR, Segment, SegmentBuilder
+from indexer.catalogue import SourceRecord, read_catalogue, write_catalogue
+from indexer.cluster import StoryGrouper
+from indexer.commit import publish
+from indexer.documents import RecordHeader
+from indexer.errors import IndexBusy, IndexWriteFailed
+from indexer.literal import LITERAL_DIR, Segment, SegmentBuilder, SegmentDocument, open_segment
+from indexer.manifest import MANIFEST_PREFIX, Manifest, SegmentEntry, read_manifest
 from indexer.metadata import index_terms
 from indexer.prepare import PreparedPage, PreparedVariant, split_variant
-from indexer.schema import MANIFEST, SOURCE, VARIANT
-from indexer.store import (MANIFEST_ID, VIEW_CACHE_PREFIX, CorpusIndexError, IndexBusy, SourceRecord,
-                           document_keys, open_index, open_or_create_index, read_catalogue, read_manifest)
+from indexer.store import VIEW_CACHE_PREFIX, document_keys, open_index, open_or_create_index
 
-GROUPER_CACHE = "stories.pickle"
-# Bumped when StoryGrouper's state changes shape, so an older cache is rebuilt, not misread.
-GROUPER_FORMAT = 4
+__all__ = ["IndexSession", "IndexWriteFailed", "variant_id"]
+
 # whoosh's writer buffer before it spills a sorted run to disk (it indexes only ids and filters).
 WRITER_MEMORY_MB = 64
-# A literal segment is written once this many characters are buffered: bounds indexing memory
+# A segment is written once this many characters are buffered: bounds indexing memory
 # (building one takes about 45 bytes a character at its peak).
 SEGMENT_CHARS = 4_000_000
 # Merges never build a segment larger than this, for the same reason.
@@ -42,18 +41,9 @@ MERGED_SEGMENT_CHARS = 8_000_000
 MAX_SEGMENTS = 12
 
 
-class IndexWriteFailed(CorpusIndexError):
-    """Writing failed part-way; nothing of the session was committed."""
-
-
 def variant_id(source: str, version: int, ordinal: int) -> str:
     """The id of one article variant: source, version and place on the page."""
     return f"{source}@{version}#{ordinal}"
-
-
-def source_doc_id(source: str) -> str:
-    """The unique key of a source's catalogue document."""
-    return f"{SOURCE}:{source}"
 
 
 def _now() -> str:
@@ -70,74 +60,81 @@ class IndexSession:
         try:
             self.writer = self.ix.writer(timeout=wait_seconds, limitmb=WRITER_MEMORY_MB)
         except LockError:
-            raise IndexBusy(f"{index_dir}: another corpus process is writing to this index; "
-                            "try again when it has finished") from None
-        self.searcher: Searcher = self.ix.searcher()
-        self.catalogue: dict[str, SourceRecord] = read_catalogue(self.searcher)
-        manifest = read_manifest(self.searcher)
-        self.segments: list[str] = manifest["segments"]
-        self.committed_segments = set(self.segments)
-        self.removed_keys: set[int] = set()
-        self.retired: list[str] = []
-        self.next_key: int = manifest["next_key"]
-        self.builder = SegmentBuilder()
-        self._committed_keys: np.ndarray | None = None
-        self._collect_garbage(set(manifest["segments"]) | set(manifest["retired"]))
-        self.grouper = self._load_grouper(manifest["aliases"])
-        self.changed = False
+            waited = f", still after waiting {wait_seconds:g} s" if wait_seconds else ""
+            raise IndexBusy(f"{index_dir}: locked by another corpus process that is writing to it{waited}; "
+                            "try again when it has finished, or pass --wait SECONDS") from None
+        try:
+            self.base = read_manifest(index_dir, self.writer.generation - 1)
+            self.catalogue: dict[str, SourceRecord] = read_catalogue(index_dir, self.base.generation,
+                                                                     self.base.catalogue)
+            self.searcher = self.ix.searcher()
+            self.keys = document_keys(self.searcher.reader())  # docnum -> key, 0 for deleted documents
+            self.committed = {entry.name: open_segment(index_dir, entry) for entry in self.base.segments}
+            self.segments: list[SegmentEntry] = list(self.base.segments)
+            self.retired: list[SegmentEntry] = []
+            self.removed_keys: set[int] = set()
+            self.next_key = self.base.next_key
+            self.builder = SegmentBuilder()
+            self._place_of_key: dict[int, tuple[Segment, int]] | None = None
+            self._collect_garbage()
+            self.grouper = self._load_grouper()
+            self.changed = False
+        except BaseException:
+            self.cancel()
+            raise
 
     def __enter__(self) -> "IndexSession":
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
-            self.cancel()
+        self.cancel()  # a no-op after a commit; otherwise nothing of the session is kept
 
-    def _collect_garbage(self, keep: set[str]) -> None:
-        """Delete literal files of no live or just-retired segment (left by merges or crashed runs).
+    def _collect_garbage(self) -> None:
+        """Delete what no live or just-retired generation uses: packs merged away, files of crashed runs.
 
-        Segments retired by the previous commit are kept one more generation for
-        readers that still use it.
+        The previous generation's files are kept one more commit for readers still using it.
         """
-        if not self.literal_dir.is_dir():
-            return
-        for path in self.literal_dir.iterdir():
-            if path.name.split(".")[0] not in keep:
+        keep_segments = {e.name for e in self.base.segments} | {e.name for e in self.base.retired}
+        if self.literal_dir.is_dir():
+            for path in self.literal_dir.iterdir():
+                if path.name.split(".")[0] not in keep_segments:
+                    path.unlink(missing_ok=True)
+        keep = {self.base.generation, self.base.generation - 1}
+        for path in self.index_dir.iterdir():
+            name = path.name
+            if path.is_dir():
+                continue  # literal/, and whoosh's scratch space (which this session's writer is using)
+            if name.endswith(".tmp"):
                 path.unlink(missing_ok=True)
+            elif name.startswith((MANIFEST_PREFIX, "catalogue-")) and name.endswith(".json"):
+                number = name.rsplit("-", 1)[1][:-len(".json")]
+                if number.isdigit() and int(number) not in keep:
+                    path.unlink(missing_ok=True)
 
-    def committed_keys(self) -> np.ndarray:
-        """The literal key of every committed document number (one pass over the column, then kept)."""
-        if self._committed_keys is None:
-            self._committed_keys = document_keys(self.searcher.reader())
-        return self._committed_keys
+    def _committed_documents(self) -> Iterator[tuple[int, Segment, int]]:
+        """(key, segment, place) of every document whoosh holds, in key order (the order they were added)."""
+        live = set(self.keys[self.keys > 0].tolist())
+        found = [(key, segment, place) for segment in self.committed.values()
+                 for place, key in enumerate(segment.keys.tolist()) if key in live]
+        return iter(sorted(found, key=lambda item: item[0]))
 
-    def _load_grouper(self, aliases: dict[str, str]) -> StoryGrouper:
-        """The grouping state from its cache when it matches this index generation, else rebuilt."""
-        cache = self.index_dir / GROUPER_CACHE
-        generation = self.ix.latest_generation()
-        try:
-            with cache.open("rb") as handle:
-                saved = pickle.load(handle)
-            if saved.get("generation") == generation and saved.get("format") == GROUPER_FORMAT:
-                return saved["grouper"]
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError, TypeError):
-            pass
-        grouper = StoryGrouper()
-        grouper.aliases.update(aliases)
-        for docnum in self.searcher.document_numbers(kind=VARIANT):
-            stored = self.searcher.stored_fields(docnum)
-            size, signature, part = stored["sketch"]
-            grouper.add(stored["variant_id"], stored["article_id"], Sketch(signature, size, part))
-        return grouper
+    def _load_grouper(self) -> StoryGrouper:
+        """The grouping state of every committed variant, built in bulk from the packs."""
+        documents = list(self._committed_documents())
+        headers = [segment.records.header(place) for _, segment, place in documents]
+        sketches = [segment.sketch_at(place) for _, segment, place in documents]
+        return StoryGrouper.load([h.variant_id for h in headers], [h.story for h in headers], sketches,
+                                 self.base.aliases)
 
-    def _save_grouper(self) -> None:
-        cache = self.index_dir / GROUPER_CACHE
-        tmp = cache.with_suffix(".tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump({"generation": self.ix.latest_generation(), "format": GROUPER_FORMAT,
-                         "grouper": self.grouper}, handle,
-                        protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)
+    def _place(self, key: int) -> tuple[Segment, int]:
+        """The segment and place holding a committed key."""
+        if self._place_of_key is None:
+            self._place_of_key = {k: (segment, place) for k, segment, place in self._committed_documents()}
+        return self._place_of_key[key]
+
+    def _header(self, docnum: int) -> RecordHeader:
+        segment, place = self._place(int(self.keys[docnum]))
+        return segment.records.header(place)
 
     def add_version(self, page: PreparedPage) -> tuple[int, list[str]]:
         """Index a new version of a source; returns its version number and the story id of each variant."""
@@ -155,10 +152,9 @@ class IndexSession:
         history = list(previous.history) if previous else []
         history.append({"version": version, "content_hash": page.content_hash, "indexed_at": _now(),
                         "articles": len(stories), "path": page.path})
-        record = SourceRecord(page.source, version, page.content_hash, page.path, page.metadata,
-                              len(stories), history[-1]["indexed_at"], history)
-        self._write_source(record)
-        self.catalogue[page.source] = record
+        self.catalogue[page.source] = SourceRecord(page.source, version, page.content_hash, page.path, page.metadata,
+                                                   len(stories), history[-1]["indexed_at"], history,
+                                                   list(page.warnings))
         self.changed = True
         return version, stories
 
@@ -184,112 +180,99 @@ class IndexSession:
                      variant: PreparedVariant, terms: dict[str, str]) -> None:
         key = self.next_key
         self.next_key += 1
-        self.builder.add(key, variant.norm, variant.words, variant.grams)
+        header = RecordHeader(vid, page.source, version, variant.ordinal, story, variant.title, variant.head_lines,
+                              variant.body_lines, page.metadata)
+        self.builder.add(SegmentDocument(key, variant.norm, variant.words, header, variant.stored_body, variant.sketch,
+                                         variant.grams))
         if self.builder.chars >= SEGMENT_CHARS:
             self._flush_segment()
-        self.writer.add_document(
-            kind=VARIANT, variant_id=vid, article_id=story, source=page.source, version=version,
-            latest=True, ordinal=variant.ordinal, key=key, title=variant.title, text=variant.text,
-            head_lines=variant.head_lines, offsets=variant.offsets,
-            sketch=(variant.sketch.size, variant.sketch.signature, variant.sketch.part), metadata=page.metadata,
-            **terms,
-        )
+        self.writer.add_document(variant_id=vid, article_id=story, source=page.source, latest=True, key=key,
+                                 **terms)
 
     def _flush_segment(self) -> None:
         if len(self.builder):
-            self.segments.append(self.builder.write(self.literal_dir))
+            name, digest = self.builder.write(self.literal_dir)
+            self.segments.append(SegmentEntry(name, len(self.builder), self.builder.chars, digest))
             self.builder = SegmentBuilder()
 
     def _demote(self, source: str) -> None:
-        """Re-add the source's current latest variants with latest=False (same keys: same literal text)."""
-        keys = self.committed_keys()
-        for docnum in list(self.searcher.document_numbers(kind=VARIANT, source=source, latest=True)):
-            stored = dict(self.searcher.stored_fields(docnum))
-            self.writer.delete_by_term("variant_id", stored["variant_id"])
-            stored.update(latest=False, key=int(keys[docnum]), **index_terms(stored.get("metadata") or {}))
-            self.writer.add_document(**stored)
-
-    def _write_source(self, record: SourceRecord) -> None:
-        self.writer.update_document(
-            kind=SOURCE, variant_id=source_doc_id(record.source), source=record.source,
-            version=record.version, content_hash=record.content_hash, path=record.path,
-            metadata=record.metadata, articles=record.articles, indexed_at=record.indexed_at,
-            history=record.history,
-        )
+        """Re-add the source's latest variants with latest=False (same keys: same record and text)."""
+        for docnum in list(self.searcher.document_numbers(source=source, latest=True)):
+            header = self._header(docnum)
+            self.writer.delete_by_term("variant_id", header.variant_id)
+            self.writer.add_document(variant_id=header.variant_id, article_id=header.story, source=source,
+                                     latest=False, key=int(self.keys[docnum]), **index_terms(header.metadata))
 
     def remove_source(self, source: str) -> bool:
         """Delete every version of a source and its catalogue entry; False when it is not indexed.
 
-        Its texts stay in the literal segments until a merge drops them: whoosh
-        no longer holds their keys, so searches ignore them.
+        Its records stay in their segments until a merge drops them: whoosh no
+        longer holds their keys, so searches ignore them.
         """
         if source not in self.catalogue:
             return False
-        keys = self.committed_keys()
-        for docnum in self.searcher.document_numbers(kind=VARIANT, source=source):
-            self.grouper.remove(self.searcher.stored_fields(docnum)["variant_id"])
-            self.removed_keys.add(int(keys[docnum]))
+        for docnum in self.searcher.document_numbers(source=source):
+            self.grouper.remove(self._header(docnum).variant_id)
+            self.removed_keys.add(int(self.keys[docnum]))
         self.writer.delete_by_term("source", source)
         del self.catalogue[source]
         self.changed = True
         return True
 
     def _merge_segments(self) -> None:
-        """Merge the smallest committed literal segments into one when there are too many, keeping live texts.
+        """Merge the smallest committed segments into one when there are too many, keeping live documents.
 
-        This session's own segments hold only live texts and are left alone.
+        This session's own segments hold only live documents and are left alone.
         """
         if len(self.segments) <= MAX_SEGMENTS:
             return
-        older = [name for name in self.segments if name in self.committed_segments]
-        opened = sorted((Segment(self.literal_dir, name) for name in older), key=lambda s: len(s.text))
-        merging: list[Segment] = []
+        older = sorted((e for e in self.segments if e.name in self.committed), key=lambda e: e.chars)
+        merging: list[SegmentEntry] = []
         size = 0
-        for segment in opened:  # the smallest first, while the merged one stays small enough to build
-            size += len(segment.text) // 3  # UTF-8 bytes to characters, near enough for Chinese
+        for entry in older:  # the smallest first, while the merged one stays small enough to build
+            size += entry.chars
             if len(merging) >= 2 and size > MERGED_SEGMENT_CHARS:
                 break
-            merging.append(segment)
+            merging.append(entry)
         if len(merging) < 2:
             return
-        live_keys = set(self.committed_keys().tolist()) - self.removed_keys
+        live_keys = set(self.keys[self.keys > 0].tolist()) - self.removed_keys
         merged = SegmentBuilder()
-        for segment in merging:
-            for key, text, words in segment.documents():
-                if key in live_keys:
-                    merged.add(key, text, words)
-        names = {s.name for s in merging}
-        self.segments = [name for name in self.segments if name not in names]
+        for entry in merging:
+            for document in self.committed[entry.name].documents(live_keys):
+                merged.add(document)
+        names = {e.name for e in merging}
+        self.segments = [e for e in self.segments if e.name not in names]
         if len(merged):
-            self.segments.append(merged.write(self.literal_dir))
-        self.retired += sorted(names)
+            name, digest = merged.write(self.literal_dir)
+            self.segments.append(SegmentEntry(name, len(merged), merged.chars, digest))
+        self.retired += merging
 
     def commit(self) -> None:
-        """Make everything added visible at once, then refresh the grouping cache; a no-op if nothing changed."""
+        """Make everything added visible at once; a no-op (the lock released) if nothing changed."""
         if not self.changed:
-            self.searcher.close()
-            self.writer.cancel()
+            self.cancel()
             return
         self._flush_segment()
         self._merge_segments()
+        generation = self.writer.generation
+        manifest = Manifest(generation, self.segments, self.retired, self.next_key, dict(self.grouper.aliases),
+                            write_catalogue(self.index_dir, generation, self.catalogue))
         self.searcher.close()
-        self.writer.update_document(kind=MANIFEST, variant_id=MANIFEST_ID, next_key=self.next_key,
-                                    segments={"live": self.segments, "retired": self.retired},
-                                    aliases=self.grouper.aliases)
-        self.writer.commit()
-        self._save_grouper()
-        generation = self.ix.latest_generation()
+        publish(self.writer, self.index_dir, manifest, self.base.whoosh)
         for cache in self.index_dir.glob(f"{VIEW_CACHE_PREFIX}*.npz"):  # readers' caches of older generations
             if not cache.name.startswith(f"{VIEW_CACHE_PREFIX}{generation}."):
                 cache.unlink(missing_ok=True)
 
     def cancel(self) -> None:
-        """Drop everything added in this session and release the lock (the next session deletes its segments)."""
-        if not self.searcher.is_closed:
-            self.searcher.close()
-        self.writer.cancel()
+        """Drop everything added in this session and release the lock (the next session deletes its files)."""
+        searcher = getattr(self, "searcher", None)
+        if searcher is not None and not searcher.is_closed:
+            searcher.close()
+        writer = getattr(self, "writer", None)
+        if writer is not None and not writer.is_closed:
+            writer.cancel()
 
     def stats(self) -> dict[str, Any]:
         """Counts of the grouping state: variants and stories (including this session's)."""
         return {"variants": len(self.grouper), "stories": len(self.grouper.stories())}
-

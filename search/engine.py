@@ -9,14 +9,15 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
+from indexer.catalogue import SourceRecord, read_catalogue
+from indexer.documents import RecordHeader
 from indexer.normalise import Normalised
-from indexer.schema import VARIANT
-from indexer.sorted_sets import locate
-from indexer.store import SourceRecord, open_index, read_catalogue, resolve_index_dir, resolve_story
+from indexer.sorted_sets import find, intersect, locate
+from indexer.store import open_index, resolve_index_dir, resolve_story
 from search.group import StoryHits, top_stories
 from search.query import Term, parse_query, positive_terms
 from search.rank import matching, score_matches, top_hits
-from search.request import LATEST_VARIANTS, SearchRequest
+from search.request import ALL_VARIANTS, LATEST_VARIANTS, SearchRequest
 from search.results import ArticleHit, ArticleView, SearchResponse, VariantHit, VariantText
 from search.snippet import Snippet, aligned_snippet, lead_snippet, matched_snippet
 from search.view import View
@@ -87,69 +88,72 @@ class Corpus:
     def _article_hit(self, view: View, story: StoryHits, members: np.ndarray, terms: list[Term],
                      page_scores: dict[int, float]) -> ArticleHit:
         scores = {d: page_scores[d] for d in members.tolist() if d in page_scores}
-        stored = {docnum: view.searcher.stored_fields(docnum) for docnum in members.tolist()}
-        texts = {docnum: Normalised.unpack(view.normalised_text(docnum), fields["offsets"])
-                 for docnum, fields in stored.items()}
+        headers = {docnum: view.header(docnum) for docnum in members.tolist()}
+        bodies = {docnum: view.body(docnum) for docnum in members.tolist()}
+        texts = {docnum: Normalised.unpack(view.normalised_text(docnum), offsets)
+                 for docnum, (_, offsets) in bodies.items()}
 
         def lead(docnum: int) -> Snippet:
-            return lead_snippet(stored[docnum]["text"], texts[docnum], stored[docnum].get("head_lines", 1))
+            return lead_snippet(bodies[docnum][0], texts[docnum], headers[docnum].head_lines)
 
         snippets: dict[int, Snippet] = {}
         best = min(scores, key=lambda d: (-scores[d], d))
         for docnum in sorted(scores, key=lambda d: -scores[d]):
-            snippets[docnum] = matched_snippet(stored[docnum]["text"], texts[docnum], terms) or lead(docnum)
+            snippets[docnum] = matched_snippet(bodies[docnum][0], texts[docnum], terms) or lead(docnum)
         anchor = snippets[best].anchor
         for docnum in members.tolist():
             if docnum not in snippets:
-                snippets[docnum] = aligned_snippet(stored[docnum]["text"], texts[docnum], anchor, terms) or lead(docnum)
-        variants = sorted((self._variant_hit(stored[d], d in scores, scores.get(d), snippets[d])
+                snippets[docnum] = aligned_snippet(bodies[docnum][0], texts[docnum], anchor, terms) or lead(docnum)
+        variants = sorted((self._variant_hit(headers[d], d in scores, scores.get(d), snippets[d])
                            for d in members.tolist()), key=_variant_order)
-        title = stored[best].get("title") or next((v.title for v in variants if v.title), "")
+        title = headers[best].title or next((v.title for v in variants if v.title), "")
         return ArticleHit(view.story_names[story.story], title, story.score, variants)
 
     @staticmethod
-    def _variant_hit(fields: dict[str, Any], matched: bool, score: float | None, snippet: Snippet) -> VariantHit:
+    def _variant_hit(header: RecordHeader, matched: bool, score: float | None, snippet: Snippet) -> VariantHit:
         return VariantHit(
-            variant_id=fields["variant_id"], source=fields["source"], version=fields["version"],
-            title=fields.get("title", ""), matched=matched, score=score, snippet=snippet.text,
-            highlights=snippet.highlights, metadata=fields.get("metadata") or {},
+            variant_id=header.variant_id, source=header.source, version=header.version, title=header.title,
+            matched=matched, score=score, snippet=snippet.text, highlights=snippet.highlights,
+            metadata=header.metadata,
         )
 
     def article(self, article_id: str, all_versions: bool = False) -> ArticleView | None:
         """A story with the full text of every variant (latest versions unless all are asked for)."""
         view = self.view()
-        searcher = view.searcher
         # Variants keep the story id they were indexed under; a merged story answers to all of its ids.
         article_id = resolve_story(view.aliases, article_id)
         known_as = [article_id] + [a for a in view.aliases if resolve_story(view.aliases, a) == article_id]
-        clauses = [wq.Term("kind", VARIANT), wq.Or([wq.Term("article_id", a) for a in known_as])]
-        if not all_versions:
-            clauses.append(wq.Term("latest", True))
-        docnums = sorted(searcher.docs_for_query(wq.And(clauses)))
-        if not docnums:
+        scope = view.scope(ALL_VARIANTS if all_versions else LATEST_VARIANTS)
+        latest = view.scope(LATEST_VARIANTS)
+        docnums = intersect(np.unique(np.fromiter(
+            view.searcher.docs_for_query(wq.Or([wq.Term("article_id", a) for a in known_as])), dtype=np.int64)), scope)
+        if not len(docnums):
             return None
         variants = []
-        for docnum in docnums:
-            fields = searcher.stored_fields(docnum)
-            variants.append(VariantText(fields["variant_id"], fields["source"], fields["version"], fields["latest"],
-                                        fields.get("title", ""), fields["text"], fields.get("metadata") or {}))
+        for docnum in docnums.tolist():
+            header = view.header(docnum)
+            variants.append(VariantText(header.variant_id, header.source, header.version,
+                                        bool(find(latest, docnum) >= 0), header.title, view.body(docnum)[0],
+                                        header.metadata))
         variants.sort(key=lambda v: (v.source, -v.version, v.variant_id))
         title = next((v.title for v in variants if v.title), "")
         return ArticleView(article_id, title, variants)
 
     def sources(self) -> list[SourceRecord]:
         """The catalogue: every source with its versions and metadata, by id."""
-        return sorted(read_catalogue(self.view().searcher).values(), key=lambda r: r.source)
+        view = self.view()
+        catalogue = read_catalogue(self.index_dir, view.generation, view.manifest.catalogue)
+        return sorted(catalogue.values(), key=lambda r: r.source)
 
     def stats(self) -> dict[str, Any]:
         """Counts of sources, variants and stories, and the index's size on disk."""
         view = self.view()
         latest = view.scope(LATEST_VARIANTS)
-        every = view.scope(wq.Term("kind", VARIANT))
+        every = view.scope(ALL_VARIANTS)
         return {
             "index": str(self.index_dir),
             "generation": view.generation,
-            "sources": len(read_catalogue(view.searcher)),
+            "sources": len(read_catalogue(self.index_dir, view.generation, view.manifest.catalogue)),
             "variants": len(latest),
             "variants_all_versions": len(every),
             "stories": len(np.unique(view.story_of[latest])),

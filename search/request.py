@@ -7,12 +7,12 @@ from typing import Iterable
 from whoosh import query as wq
 
 from indexer.metadata import MetadataError, filter_value, meta_field, parse_date
-from indexer.schema import VARIANT
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
-LATEST_VARIANTS = wq.And([wq.Term("kind", VARIANT), wq.Term("latest", True)])
+LATEST_VARIANTS = wq.Term("latest", True)
+ALL_VARIANTS = wq.Every()
 
 
 class ParameterError(ValueError):
@@ -59,7 +59,7 @@ class SearchRequest:
 
     def scope_queries(self) -> tuple[wq.Query, list[wq.Query]]:
         """The variants in scope as a base set (latest versions, or all) and the filters that narrow it."""
-        base = LATEST_VARIANTS if not self.all_versions else wq.Term("kind", VARIANT)
+        base = LATEST_VARIANTS if not self.all_versions else ALL_VARIANTS
         clauses: list[wq.Query] = []
         if self.sources:
             clauses.append(wq.Or([wq.Term("source", s) for s in self.sources]))

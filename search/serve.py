@@ -25,7 +25,8 @@ from starlette.responses import JSONResponse
 from uvicorn.supervisors import Multiprocess
 
 from indexer.metadata import MetadataError
-from indexer.store import INDEX_ENV, CorpusIndexError, IndexMissing
+from indexer.errors import CorpusIndexError, IndexMissing
+from indexer.store import INDEX_ENV
 from search.engine import Corpus
 from search.query import MAX_QUERY_CHARS, QueryError
 from search.request import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, ParameterError, SearchRequest, parse_meta
@@ -80,6 +81,7 @@ class SourceEntry(_Strict):
     articles: int
     indexed_at: str
     metadata: dict[str, Any]
+    warnings: list[str]
 
 
 class SourceList(_Strict):

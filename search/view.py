@@ -1,6 +1,7 @@
 """A consistent read-only view of one index generation: the whoosh searcher, the segments (bigram and
-word postings, texts), and the arrays that join them (document keys, story and field lengths of each
-document, the word vocabulary, cached scopes)."""
+word postings, texts, records), and the arrays that join them (document keys, story and field lengths of
+each document, the word vocabulary, cached scopes). Every file is checked against the generation's
+manifest before anything is read from it."""
 from __future__ import annotations
 
 import os
@@ -10,11 +11,11 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as wq
 from whoosh.index import Index
-from whoosh.searching import Searcher
 
+from indexer.documents import RecordHeader
 from indexer.literal import LiteralIndex
 from indexer.sorted_sets import find, intersect
-from indexer.store import VIEW_CACHE_PREFIX, column_by_docnum, document_keys, read_manifest, resolve_story
+from indexer.store import VIEW_CACHE_PREFIX, column_by_docnum, document_keys, open_generation, resolve_story
 from indexer.words import FIELDS
 from search.postings import PostingCache, live_documents, vocabulary
 from search.request import LATEST_VARIANTS
@@ -39,11 +40,15 @@ class View:
     """Everything a query needs from one generation; built once per generation and thread."""
 
     def __init__(self, ix: Index, index_dir: Path) -> None:
-        self.searcher: Searcher = ix.searcher()
-        self.generation = self.searcher.reader().generation()
-        manifest = read_manifest(self.searcher)
-        self.literal = LiteralIndex.open(index_dir, manifest["segments"])
-        self.aliases: dict[str, str] = manifest["aliases"]
+        self.index_dir = index_dir
+        self.searcher, self.manifest = open_generation(ix, index_dir)
+        self.generation = self.manifest.generation
+        try:
+            self.literal = LiteralIndex.open(index_dir, self.manifest.segments)
+        except BaseException:
+            self.searcher.close()
+            raise
+        self.aliases: dict[str, str] = self.manifest.aliases
         self._scopes: OrderedDict[object, np.ndarray] = OrderedDict()
         self._term_docs: OrderedDict[tuple[str, bytes], np.ndarray] = OrderedDict()
         self._by_story: np.ndarray | None = None
@@ -103,8 +108,16 @@ class View:
         self.searcher.close()
 
     def normalised_text(self, docnum: int) -> str:
-        """A variant's normalised text, from the segment that holds it (whoosh does not store it)."""
+        """A variant's normalised text, from the segment that holds it."""
         return self.literal.segments[self.segment_of[docnum]].text_at(int(self.place_of[docnum]))
+
+    def header(self, docnum: int) -> RecordHeader:
+        """A variant's record header: ids, title, line counts, story as indexed, metadata."""
+        return self.literal.segments[self.segment_of[docnum]].records.header(int(self.place_of[docnum]))
+
+    def body(self, docnum: int) -> tuple[str, bytes]:
+        """A variant's original text and packed offset map."""
+        return self.literal.segments[self.segment_of[docnum]].records.body(int(self.place_of[docnum]))
 
     def docnums(self, keys: np.ndarray) -> np.ndarray:
         """Live document numbers of literal-index keys, sorted; keys whoosh no longer holds are dropped."""

@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from indexer.normalise import normalise_text
-from indexer.words import words
+from indexer.cluster import sketch
+from indexer.documents import RecordHeader, encode_body
+from indexer.literal import SegmentDocument
+from indexer.normalise import normalise, normalise_text
+from indexer.words import count_words, words
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -62,10 +65,17 @@ def recounted_words(view) -> dict[int, dict[str, Counter]]:
     the reference for ranking, independent of the segments."""
     found = {}
     for docnum in sorted(view.docnum_of_key[view.docnum_of_key >= 0].tolist()):
-        stored = view.searcher.stored_fields(docnum)
-        found[docnum] = {"title": Counter(words(normalise_text(stored["title"]))),
-                         "body": Counter(words(normalise_text(stored["text"])))}
+        found[docnum] = {"title": Counter(words(normalise_text(view.header(docnum).title))),
+                         "body": Counter(words(normalise_text(view.body(docnum)[0])))}
     return found
+
+
+def plain_document(key: int, text: str) -> SegmentDocument:
+    """A segment document holding `text` as both its original and normalised text, for tests of segments."""
+    normalised = normalise(text)
+    header = RecordHeader(f"page@1#{key}", "page", 1, key, f"s{key}", "", 0, text.count("\n") + 1, {})
+    return SegmentDocument(key, normalised.text, count_words("", normalised.text), header,
+                           encode_body(text, normalised.pack_offsets()), sketch(normalised.text))
 
 
 def wire_story_paragraphs(seed_pages: dict[str, str]) -> list[str]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
-from whoosh import index as whoosh_index
 
 from indexer.cluster import StoryGrouper, containment, shingle_hashes, sketch
 from indexer.normalise import normalise_text
+from search.engine import Corpus
+from search.request import ALL_VARIANTS
 from tests.conftest import wire_story_paragraphs
 
 STORY = "攀高逐"
@@ -82,11 +83,11 @@ def test_short_texts_never_group():
 
 
 def seed_groups(seed_index) -> dict[str, list[tuple[str, str]]]:
-    ix = whoosh_index.open_dir(str(seed_index))
+    view = Corpus(seed_index).view()
     groups = defaultdict(list)
-    with ix.searcher() as searcher:
-        for fields in searcher.documents(kind="variant"):
-            groups[fields["article_id"]].append((fields["source"], fields["title"]))
+    for docnum in view.scope(ALL_VARIANTS).tolist():
+        header = view.header(docnum)
+        groups[header.story].append((header.source, header.title))
     return groups
 
 

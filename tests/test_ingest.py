@@ -12,7 +12,7 @@ import pytest
 
 from indexer import ingest
 from indexer.ingest import index_paths, remove_sources
-from indexer.store import IndexBusy, IndexMissing
+from indexer.errors import IndexBusy, IndexMissing
 from indexer.write import IndexSession
 from search.engine import Corpus
 from search.request import SearchRequest

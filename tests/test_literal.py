@@ -8,10 +8,10 @@ from indexer import write
 from indexer.ingest import index_paths, remove_sources
 from indexer.literal import LiteralIndex, Segment, SegmentBuilder
 from indexer.normalise import normalise_text
-from indexer.store import read_manifest
 from indexer.words import count_words
 from search.engine import Corpus
 from search.request import SearchRequest
+from tests.conftest import plain_document
 
 ALPHABET = st.sampled_from(list("钍钎基熔盐堆实验ab1.,\n 新质"))
 TEXTS = st.lists(st.text(alphabet=ALPHABET, min_size=1, max_size=30), min_size=1, max_size=12)
@@ -22,19 +22,21 @@ TEXTS = st.lists(st.text(alphabet=ALPHABET, min_size=1, max_size=30), min_size=1
 def test_term_lookup_equals_substring_scan(tmp_path_factory, texts, term):
     builder = SegmentBuilder()
     for key, text in enumerate(texts, 1):
-        builder.add(key, text)
+        builder.add(plain_document(key, text))
     directory = tmp_path_factory.mktemp("literal")
-    index = LiteralIndex([Segment(directory, builder.write(directory))])
+    index = LiteralIndex([Segment(directory, builder.write(directory)[0])])
+    texts = [normalise_text(t) for t in texts]
     assert sorted(index.term_keys(term).tolist()) == [k for k, t in enumerate(texts, 1) if term in t]
 
 
 def test_segment_texts_round_trip(tmp_path):
     builder = SegmentBuilder()
-    builder.add(7, "钍基熔盐")
-    builder.add(9, "")
-    builder.add(11, "72tb数据")
-    segment = Segment(tmp_path, builder.write(tmp_path))
+    for key, text in ((7, "钍基熔盐"), (9, ""), (11, "72TB数据")):
+        builder.add(plain_document(key, text))
+    segment = Segment(tmp_path, builder.write(tmp_path)[0])
     assert segment.texts() == [(7, "钍基熔盐"), (9, ""), (11, "72tb数据")]
+    assert [segment.records.body(place)[0] for place in range(3)] == ["钍基熔盐", "", "72TB数据"]
+    assert [segment.records.header(place).variant_id for place in range(3)] == ["page@1#7", "page@1#9", "page@1#11"]
 
 
 def test_many_small_runs_merge_and_removed_texts_are_dropped(tmp_path, seeds_dir, monkeypatch):
@@ -53,14 +55,13 @@ def test_many_small_runs_merge_and_removed_texts_are_dropped(tmp_path, seeds_dir
     assert len(stored_keys) == len(set(stored_keys)), "a merge keeps each live text once"
     # Merged segments carry each text's ranking words over unchanged (no jieba at merge time).
     view = Corpus(index_dir).view()
-    words_of = {key: words for s in segments for key, _, words in s.documents()}
+    words_of = {d.key: d.words for s in segments for d in s.documents()}
     key_of = {int(docnum): key for key, docnum in enumerate(view.docnum_of_key.tolist()) if docnum >= 0}
     assert key_of
     for docnum, key in key_of.items():
-        stored = view.searcher.stored_fields(docnum)
-        expected = count_words(normalise_text(stored["title"]), normalise_text(stored["text"]))
+        expected = count_words(normalise_text(view.header(docnum).title), normalise_text(view.body(docnum)[0]))
         got = words_of[key]
         assert (got.codes.tolist(), got.counts.tolist(), got.title_length, got.body_length) == \
             (expected.codes.tolist(), expected.counts.tolist(), expected.title_length, expected.body_length)
     names = {p.name.split(".")[0] for p in (index_dir / "literal").iterdir()}
-    assert names <= {s.name for s in segments} | set(read_manifest(Corpus(index_dir).view().searcher)["retired"])
+    assert names <= {s.name for s in segments} | {e.name for e in Corpus(index_dir).view().manifest.retired}

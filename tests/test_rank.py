@@ -12,7 +12,7 @@ from indexer.words import FIELDS, TITLE_BOOST, field_code, field_of
 from search.engine import Corpus
 from search.query import matches, parse_query
 from search.rank import BM25_B, BM25_K1, ranking_terms, score_matches, top_hits
-from search.request import SearchRequest
+from search.request import LATEST_VARIANTS, SearchRequest
 from tests.conftest import recounted_words
 
 NAMED_TERMS = [
@@ -32,7 +32,7 @@ def normalised_variants(seed_index):
     """variant id -> (normalised text, latest) for every variant in the index: the brute-force reference."""
     # Normalised again from the stored original: independent of the segments the engine searches.
     view = Corpus(seed_index).view()
-    return {f["variant_id"]: normalise_text(f["text"]) for f in view.searcher.documents(kind="variant", latest=True)}
+    return {view.header(d).variant_id: normalise_text(view.body(d)[0]) for d in view.scope(LATEST_VARIANTS).tolist()}
 
 
 def sampled_terms(texts: list[str], count: int, seed: int = 7) -> list[str]:

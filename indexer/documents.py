@@ -1,0 +1,122 @@
+"""Per-variant records: what a result page, `corpus show` and an export need of each printing.
+
+A record is split in two for reading speed. Its header (ids, title, line
+counts, story, the index of its page's metadata) is one JSON line, read
+whole for a page of results. Its body (the original text as printed and the
+normalised-to-original offset map) is one zstd frame, decompressed only when a
+snippet or the full text is wanted. Metadata is per page version, so a
+segment keeps each distinct metadata object once and headers point at it.
+"""
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import orjson
+import zstandard
+
+ZSTD_LEVEL = 3
+_TEXT_LENGTH = struct.Struct("<I")
+_METADATA_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+_compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
+
+
+@dataclass(frozen=True)
+class RecordHeader:
+    """A printing without its text: enough to label a result, filter it and group it again."""
+
+    variant_id: str
+    source: str
+    version: int
+    ordinal: int  # its place on the page
+    story: str  # the story id it was given when indexed (resolve it through the manifest's aliases)
+    title: str
+    head_lines: int  # lines of its text that are the head (title, kicker, byline, dateline, marker)
+    body_lines: int  # lines of body after the head; caption lines follow them
+    metadata: dict[str, Any]
+
+
+def encode_body(text: str, offsets: bytes) -> bytes:
+    """A record body: the original text and its packed offset map, as one zstd frame."""
+    raw = text.encode("utf-8")
+    return _compressor.compress(_TEXT_LENGTH.pack(len(raw)) + raw + offsets)
+
+
+def decode_body(frame: bytes, decompressor: zstandard.ZstdDecompressor) -> tuple[str, bytes]:
+    """The original text and packed offset map of a record body."""
+    data = decompressor.decompress(frame)
+    (length,) = _TEXT_LENGTH.unpack_from(data)
+    end = _TEXT_LENGTH.size + length
+    return data[_TEXT_LENGTH.size:end].decode("utf-8"), data[end:]
+
+
+class RecordWriter:
+    """Collects the records of one segment and lays them out as pack parts."""
+
+    def __init__(self) -> None:
+        self.headers: list[bytes] = []
+        self.bodies: list[bytes] = []
+        self.metadata: list[bytes] = []
+        self._metadata_index: dict[bytes, int] = {}
+
+    def add(self, header: RecordHeader, body: bytes) -> None:
+        """Add a record: its header and its body frame (from `encode_body`, or carried over from a segment)."""
+        meta = orjson.dumps(header.metadata, option=_METADATA_OPTIONS)
+        index = self._metadata_index.setdefault(meta, len(self.metadata))
+        if index == len(self.metadata):
+            self.metadata.append(meta)
+        self.headers.append(orjson.dumps({
+            "id": header.variant_id, "source": header.source, "version": header.version,
+            "ordinal": header.ordinal, "story": header.story, "title": header.title,
+            "head": header.head_lines, "body": header.body_lines, "meta": index}))
+        self.bodies.append(body)
+
+    def parts(self) -> tuple[dict[str, np.ndarray], dict[str, bytes]]:
+        """The pack arrays and blobs holding every record added."""
+        return ({"header_offsets": chunk_offsets(self.headers), "body_offsets": chunk_offsets(self.bodies)},
+                {"headers": b"".join(self.headers), "bodies": b"".join(self.bodies),
+                 "metadata": b"[" + b",".join(self.metadata) + b"]"})
+
+
+def chunk_offsets(chunks: list[bytes]) -> np.ndarray:
+    """Where each of the chunks starts once they are joined, and where the last ends."""
+    offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
+    np.cumsum([len(c) for c in chunks], out=offsets[1:])
+    return offsets
+
+
+class RecordReader:
+    """The records of one segment, read lazily from its pack parts."""
+
+    def __init__(self, header_offsets: np.ndarray, headers: memoryview, body_offsets: np.ndarray,
+                 bodies: memoryview, metadata: memoryview) -> None:
+        self.header_offsets, self.headers = header_offsets, headers
+        self.body_offsets, self.bodies = body_offsets, bodies
+        self._metadata_blob = metadata
+        self._metadata: list[dict[str, Any]] | None = None
+        self._decompressor = zstandard.ZstdDecompressor()
+
+    def __len__(self) -> int:
+        return len(self.header_offsets) - 1
+
+    def metadata_table(self) -> list[dict[str, Any]]:
+        """Every distinct metadata object of the segment (parsed once)."""
+        if self._metadata is None:
+            self._metadata = orjson.loads(self._metadata_blob)
+        return self._metadata
+
+    def header(self, place: int) -> RecordHeader:
+        """The header of the segment's `place`-th record."""
+        raw = orjson.loads(self.headers[self.header_offsets[place]:self.header_offsets[place + 1]])
+        return RecordHeader(raw["id"], raw["source"], raw["version"], raw["ordinal"], raw["story"], raw["title"],
+                            raw["head"], raw["body"], self.metadata_table()[raw["meta"]])
+
+    def raw_body(self, place: int) -> bytes:
+        """The body frame as stored, for carrying it into another segment."""
+        return bytes(self.bodies[self.body_offsets[place]:self.body_offsets[place + 1]])
+
+    def body(self, place: int) -> tuple[str, bytes]:
+        """The original text and packed offset map of the `place`-th record."""
+        return decode_body(self.raw_body(place), self._decompressor)
