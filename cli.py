@@ -196,6 +196,33 @@ def stats(index_dir: Optional[Path] = IndexOption, as_json: bool = JsonOption) -
 
 
 @app.command()
+def check(
+    index_dir: Optional[Path] = IndexOption,
+    deep: bool = typer.Option(False, "--deep", help="Also normalise every stored text again and compare it "
+                                                    "with what is searched (slower)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Verify the index: checksums of every file, each segment's structure, and that whoosh's documents,
+    the records, the catalogue and the story aliases agree. Exit 1 when anything is wrong."""
+    from indexer.check import check_index
+    from indexer.store import resolve_index_dir
+
+    report = check_index(resolve_index_dir(index_dir), deep=deep)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        for problem in report.problems:
+            err.print(f"[bold red]problem:[/] {escape(problem)}")
+        if report.ok:
+            out.print(f"ok: generation {report.generation}, {report.files} files, {report.variants} variants, "
+                      f"{report.stories} stories, {report.sources} sources checked in {report.seconds:.2f} s")
+        else:
+            out.print(f"{len(report.problems)} problems in {report.index}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
 def serve(
     index_dir: Optional[Path] = IndexOption,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),

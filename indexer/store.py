@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.index import Index
+from whoosh.index import TOC, Index
 from whoosh.searching import Searcher
 
 from indexer.errors import IndexCorrupt, IndexMissing, NotAnIndex
@@ -82,28 +82,34 @@ def whoosh_files(storage, segments) -> list[str]:
     return sorted(name for segment in segments for name in segment.list_files(storage))
 
 
-def open_searcher(ix: Index) -> tuple[Searcher, int, list[str]]:
-    """A searcher over the latest generation, that generation's number and whoosh's segment files, all read
-    from one TOC. (A searcher's own reader says -1 for an index whose segments are all gone.)"""
+def open_searcher(ix: Index, generation: int) -> tuple[Searcher, list[str]]:
+    """A searcher over one generation and the files of whoosh's segments in it, read from its TOC.
+
+    FileNotFoundError when a commit has removed that TOC since its generation was read.
+    """
     try:
-        toc = ix._read_toc()
+        toc = TOC.read(ix.storage, WHOOSH_INDEX_NAME, gen=generation, schema=ix._schema)
         reader = ix._reader(ix.storage, toc.schema, toc.segments, toc.generation)
     except FileNotFoundError:
-        raise  # a commit removed that TOC after it was listed: the caller opens the newer one
+        raise
     except Exception as exc:
         raise IndexCorrupt(f"{ix.storage.folder}: cannot read whoosh's table of contents "
                            f"({type(exc).__name__}: {exc})") from None
-    return Searcher(reader, fromindex=ix), toc.generation, whoosh_files(ix.storage, toc.segments)
+    return Searcher(reader, fromindex=ix), whoosh_files(ix.storage, toc.segments)
 
 
-def verify_file(path: Path, expected: FileDigest) -> None:
-    """Raise IndexCorrupt unless the file has the size and digest the manifest recorded (once per process)."""
+def verify_file(path: Path, expected: FileDigest, remember: bool = True) -> None:
+    """Raise IndexCorrupt unless the file has the size and digest the manifest recorded.
+
+    A file found intact is remembered by inode, size and modification time, so a process reading
+    one generation after another reads each immutable file once (`remember=False` always reads it).
+    """
     try:
         stat = path.stat()
     except OSError as exc:
         raise IndexCorrupt(f"{path}: missing ({exc.strerror or exc})") from None
     identity = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns, expected.xxh3)
-    if identity in _verified:
+    if remember and identity in _verified:
         return
     if stat.st_size != expected.size:
         raise IndexCorrupt(f"{path}: {stat.st_size} bytes, the manifest says {expected.size} (truncated or replaced)")
@@ -117,18 +123,17 @@ def verify_file(path: Path, expected: FileDigest) -> None:
 
 
 def open_generation(ix: Index, index_dir: Path) -> tuple[Searcher, Manifest]:
-    """A searcher over the latest generation and its manifest, with whoosh's files checked against it."""
-    searcher, generation, files = open_searcher(ix)
-    try:
-        manifest = read_manifest(index_dir, generation)
-        for name, digest in manifest.whoosh.items():
-            verify_file(index_dir / name, digest)
-        listed = sorted(name for name in manifest.whoosh if name != toc_name(generation))
-        if generation and listed != files:
-            raise IndexCorrupt(f"{index_dir}: whoosh's segment files {files} are not the manifest's {listed}")
-    except BaseException:
+    """A searcher over the latest generation and its manifest, whoosh's files checked against it before
+    whoosh reads them. FileNotFoundError when a commit removed that generation meanwhile (open again)."""
+    generation = ix.latest_generation()
+    manifest = read_manifest(index_dir, generation)
+    for name, digest in manifest.whoosh.items():
+        verify_file(index_dir / name, digest)
+    searcher, files = open_searcher(ix, generation)
+    listed = sorted(name for name in manifest.whoosh if name != toc_name(generation))
+    if generation and listed != files:
         searcher.close()
-        raise
+        raise IndexCorrupt(f"{index_dir}: whoosh's segment files {files} are not the manifest's {listed}")
     return searcher, manifest
 
 

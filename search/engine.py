@@ -11,6 +11,7 @@ from whoosh import query as wq
 
 from indexer.catalogue import SourceRecord, read_catalogue
 from indexer.documents import RecordHeader
+from indexer.errors import IndexCorrupt
 from indexer.normalise import Normalised
 from indexer.sorted_sets import find, intersect, locate
 from indexer.store import open_index, resolve_index_dir, resolve_story
@@ -21,6 +22,9 @@ from search.request import ALL_VARIANTS, LATEST_VARIANTS, SearchRequest
 from search.results import ArticleHit, ArticleView, SearchResponse, VariantHit, VariantText
 from search.snippet import Snippet, aligned_snippet, lead_snippet, matched_snippet
 from search.view import View
+
+
+OPEN_ATTEMPTS = 3
 
 
 def _variant_order(variant: VariantHit) -> tuple:
@@ -45,14 +49,20 @@ class Corpus:
             if view is not None:
                 view.close()
             # A new searcher, never refresh(): whoosh's refresh miscounts after deletions.
-            try:
-                view = View(ix, self.index_dir)
-            except FileNotFoundError:
-                # Two commits since the generation was read: its retired literal segments are gone,
-                # and the newest generation has its own.
-                view = View(ix, self.index_dir)
-            self._local.view = view
+            view = self._local.view = self._open_view(ix)
         return view
+
+    def _open_view(self, ix) -> View:
+        """A view of the latest generation. Files can vanish while it opens only when commits have moved
+        on meanwhile (a generation's files are kept until two commits later): then the newer one is opened."""
+        for attempt in range(OPEN_ATTEMPTS):
+            generation = ix.latest_generation()
+            try:
+                return View(ix, self.index_dir)
+            except (FileNotFoundError, IndexCorrupt):
+                if attempt + 1 == OPEN_ATTEMPTS or ix.latest_generation() == generation:
+                    raise
+        raise AssertionError("unreachable")
 
     def generation(self) -> int:
         """The index's latest commit number (changes on every commit)."""
