@@ -1,7 +1,9 @@
 """Fold text to the form that matching runs on, keeping a map back to the original characters.
 
 Normalised text is NFKC (full-width digits, Latin and punctuation fold to one
-form), lower-cased, with zero-width and control characters dropped. Whitespace
+form), lower-cased, in simplified script (traditional characters fold one for
+one through indexer/script.py's table; those whose simplified form depends on
+context stay as printed), with zero-width and control characters dropped. Whitespace
 next to a CJK character is dropped (Chinese typesetting gives it no meaning:
 it is left by line wraps and column layout), other whitespace runs become one
 space, and runs holding a line break become one "\n", the separator between
@@ -16,6 +18,8 @@ from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+
+from indexer.script import TRADITIONAL_TO_SIMPLIFIED
 
 # Characters that NFKC and lower() leave alone: the bulk of Chinese news text,
 # passed through without a per-character Python call.
@@ -36,7 +40,7 @@ _CJK = re.compile(
 
 @lru_cache(maxsize=65536)
 def fold_char(char: str) -> str:
-    """One character's normalised form: NFKC, lower case, no whitespace or controls inside."""
+    """One character's normalised form: NFKC, lower case, simplified script, no whitespace or controls inside."""
     if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn") and char not in "\t\n\r":
         return ""
     folded = char
@@ -45,14 +49,15 @@ def fold_char(char: str) -> str:
         if step == folded:
             break
         folded = step
-    return "".join(c for c in folded if not c.isspace() and unicodedata.category(c)[0] != "C")
+    kept = "".join(c for c in folded if not c.isspace() and unicodedata.category(c)[0] != "C")
+    return kept.translate(TRADITIONAL_TO_SIMPLIFIED)
 
 
 # Characters that fold to one other character: full-width ASCII (，：；（）０-９Ａ-Ｚ and the like, common
-# in Chinese text) and capitals. str.translate folds them without changing any position, so the
-# per-character path below is left to the rare rest.
+# in Chinese text), capitals and traditional characters. str.translate folds them without changing
+# any position, so the per-character path below is left to the rare rest.
 ONE_TO_ONE_FOLDS = {code: folded for code in [*range(0xFF01, 0xFF5F), *range(ord("A"), ord("Z") + 1)]
-                    if len(folded := fold_char(chr(code))) == 1 and folded != chr(code)}
+                    if len(folded := fold_char(chr(code))) == 1 and folded != chr(code)} | TRADITIONAL_TO_SIMPLIFIED
 
 
 def is_cjk(char: str) -> bool:
