@@ -211,6 +211,8 @@ def check(
     if as_json:
         print_json(report.to_dict())
     else:
+        for note in report.notes:
+            err.print(f"[yellow]note:[/] {escape(note)}")
         for problem in report.problems:
             err.print(f"[bold red]problem:[/] {escape(problem)}")
         if report.ok:

@@ -27,6 +27,7 @@ class CheckReport:
     index: str
     generation: int = -1
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # harmless findings, such as files a crashed run left
     files: int = 0
     variants: int = 0
     stories: int = 0
@@ -39,6 +40,7 @@ class CheckReport:
 
     def to_dict(self) -> dict:
         return {"index": self.index, "ok": self.ok, "generation": self.generation, "problems": self.problems,
+                "notes": self.notes,
                 "files": self.files, "variants": self.variants, "stories": self.stories, "sources": self.sources,
                 "seconds": round(self.seconds, 3)}
 
@@ -167,8 +169,8 @@ def _open_segments(index_dir: Path, manifest: Manifest, report: CheckReport, dee
     literal = index_dir / LITERAL_DIR
     for path in sorted(literal.iterdir()) if literal.is_dir() else []:
         if path.name.split(".")[0] not in listed:
-            report.problems.append(f"{path}: a file no generation lists (left by a crashed run; "
-                                   "the next 'corpus index' deletes it)")
+            report.notes.append(f"{path}: a file no generation lists (left by a crashed run; "
+                                "the next 'corpus index' deletes it)")
     return opened
 
 
@@ -218,6 +220,9 @@ def _check_documents(index_dir: Path, manifest: Manifest, reader, segments: dict
             if docnum not in filed(*term):
                 report.problems.append(f"document {docnum}: not filed under its {term[0]} {term[1]!r}")
     _check_aliases(manifest, report)
+    report.variants, report.stories, report.sources = len(live), len(stories), len(catalogue or ())
+    if catalogue is None:
+        return
     for source, version in versions.items():
         record = catalogue.get(source)
         if record is None:
@@ -229,16 +234,16 @@ def _check_documents(index_dir: Path, manifest: Manifest, reader, segments: dict
     for source in set(catalogue) - set(versions):
         if catalogue[source].articles:
             report.problems.append(f"catalogue: source {source!r} has no variants in the index")
-    report.variants, report.stories, report.sources = len(live), len(stories), len(catalogue)
 
 
-def _catalogue(index_dir: Path, manifest: Manifest, report: CheckReport) -> dict:
+def _catalogue(index_dir: Path, manifest: Manifest, report: CheckReport) -> dict | None:
+    """The catalogue, or None (reported) when it cannot be trusted."""
     report.files += manifest.catalogue is not None
     try:
         return read_catalogue(index_dir, manifest.generation, manifest.catalogue)
     except CorpusIndexError as exc:
         report.problems.append(str(exc))
-        return {}
+        return None
 
 
 def _check_aliases(manifest: Manifest, report: CheckReport) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.index import TOC, Index
+from whoosh.index import TOC, FileIndex, Index
 from whoosh.searching import Searcher
 
 from indexer.errors import IndexCorrupt, IndexMissing, NotAnIndex
@@ -50,18 +50,22 @@ def _holds_index(index_dir: Path) -> bool:
     return index_dir.is_dir() and any(p.name.endswith(".toc") for p in index_dir.iterdir())
 
 
+class _UncheckedIndex(FileIndex):
+    """whoosh's FileIndex without the trial read of its latest TOC on opening: a TOC is read only once
+    its digest has been checked against the manifest (see open_generation)."""
+
+    def __init__(self, storage: SegmentStorage, schema, indexname: str) -> None:
+        self.storage, self._schema, self.indexname = storage, schema, indexname
+
+
 def open_index(index_dir: Path) -> Index:
-    """Open an existing index for reading; IndexMissing when there is none, NotAnIndex when it is unreadable.
+    """Open an existing index; IndexMissing when there is none.
 
     The schema is given, not read: whoosh would otherwise unpickle it from the index.
     """
     if not _holds_index(index_dir):
         raise IndexMissing(f"no index at {index_dir}: run 'corpus index PATH' first")
-    try:
-        return SegmentStorage(str(index_dir)).open_index(WHOOSH_INDEX_NAME, schema=build_schema())
-    except Exception as exc:  # a damaged directory, or one written by an incompatible version
-        raise NotAnIndex(f"{index_dir}: cannot open index ({type(exc).__name__}: {exc}); "
-                         "rebuild it with 'corpus index' into an empty directory") from None
+    return _UncheckedIndex(SegmentStorage(str(index_dir)), build_schema(), WHOOSH_INDEX_NAME)
 
 
 def open_or_create_index(index_dir: Path) -> Index:

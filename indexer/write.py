@@ -21,12 +21,12 @@ from indexer.catalogue import SourceRecord, read_catalogue, write_catalogue
 from indexer.cluster import StoryGrouper
 from indexer.commit import publish
 from indexer.documents import RecordHeader
-from indexer.errors import IndexBusy, IndexWriteFailed
+from indexer.errors import IndexBusy, IndexCorrupt, IndexWriteFailed
 from indexer.literal import LITERAL_DIR, Segment, SegmentBuilder, SegmentDocument, open_segment
 from indexer.manifest import MANIFEST_PREFIX, Manifest, SegmentEntry, read_manifest
 from indexer.metadata import index_terms
 from indexer.prepare import PreparedPage, PreparedVariant, split_variant
-from indexer.store import VIEW_CACHE_PREFIX, document_keys, open_index, open_or_create_index
+from indexer.store import VIEW_CACHE_PREFIX, document_keys, open_index, open_or_create_index, verify_file
 
 __all__ = ["IndexSession", "IndexWriteFailed", "variant_id"]
 
@@ -63,8 +63,13 @@ class IndexSession:
             waited = f", still after waiting {wait_seconds:g} s" if wait_seconds else ""
             raise IndexBusy(f"{index_dir}: locked by another corpus process that is writing to it{waited}; "
                             "try again when it has finished, or pass --wait SECONDS") from None
+        except Exception as exc:  # whoosh could not read its table of contents
+            raise IndexCorrupt(f"{index_dir}: cannot read whoosh's table of contents "
+                               f"({type(exc).__name__}: {exc}); run 'corpus check'") from None
         try:
             self.base = read_manifest(index_dir, self.writer.generation - 1)
+            for name, digest in self.base.whoosh.items():
+                verify_file(index_dir / name, digest)
             self.catalogue: dict[str, SourceRecord] = read_catalogue(index_dir, self.base.generation,
                                                                      self.base.catalogue)
             self.searcher = self.ix.searcher()

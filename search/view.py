@@ -12,10 +12,12 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.index import Index
 
+from indexer.catalogue import catalogue_path
 from indexer.documents import RecordHeader
 from indexer.literal import LiteralIndex
 from indexer.sorted_sets import find, intersect
-from indexer.store import VIEW_CACHE_PREFIX, column_by_docnum, document_keys, open_generation, resolve_story
+from indexer.store import (VIEW_CACHE_PREFIX, column_by_docnum, document_keys, open_generation, resolve_story,
+                           verify_file)
 from indexer.words import FIELDS
 from search.postings import PostingCache, live_documents, vocabulary
 from search.request import LATEST_VARIANTS
@@ -44,6 +46,8 @@ class View:
         self.searcher, self.manifest = open_generation(ix, index_dir)
         self.generation = self.manifest.generation
         try:
+            if self.manifest.catalogue is not None:  # read only by sources and stats, but part of what is served
+                verify_file(catalogue_path(index_dir, self.generation), self.manifest.catalogue)
             self.literal = LiteralIndex.open(index_dir, self.manifest.segments)
         except BaseException:
             self.searcher.close()
@@ -63,7 +67,7 @@ class View:
                 self.field_lengths = {field: arrays[f"length_{field}"] for field in FIELDS}
                 self.word_codes, self.word_postings = arrays["word_codes"], arrays["word_postings"]
                 self.segment_of, self.place_of = arrays["segment_of"], arrays["place_of"]
-        except (OSError, ValueError, KeyError):
+        except Exception:  # absent, of another shape, or damaged (a zip member failing its CRC): built again
             self._build()
             _save_atomic(cache, docnum_of_key=self.docnum_of_key, story_of=self.story_of,
                          story_names=np.array(self.story_names, dtype=str), latest=self.scope(LATEST_VARIANTS),
