@@ -22,5 +22,9 @@ class IndexCorrupt(CorpusIndexError):
     """The index's files do not match its manifest: damaged, truncated or replaced."""
 
 
+class IndexIncompatible(CorpusIndexError):
+    """The index was built by a corpus whose format or normalisation differs from this one's."""
+
+
 class IndexWriteFailed(CorpusIndexError):
     """Writing failed part-way; nothing of the session was committed."""

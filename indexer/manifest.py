@@ -20,7 +20,8 @@ from typing import Any
 
 import orjson
 
-from indexer.errors import IndexCorrupt
+from indexer.errors import IndexCorrupt, IndexIncompatible
+from indexer.normalise import normalisation_id
 from indexer.pack import FileDigest, digest_bytes, write_durably
 
 FORMAT = 2
@@ -57,6 +58,7 @@ class Manifest:
     catalogue: FileDigest | None = None
     whoosh: dict[str, FileDigest] = field(default_factory=dict)  # whoosh's segment files and TOC, by name
     created: str = ""
+    normalisation: str = field(default_factory=normalisation_id)  # how the texts were normalised
 
     def to_bytes(self) -> bytes:
         """The manifest file: its body and the body's digest."""
@@ -66,6 +68,7 @@ class Manifest:
             "next_key": self.next_key, "aliases": self.aliases,
             "catalogue": self.catalogue.to_dict() if self.catalogue else None,
             "whoosh": {name: digest.to_dict() for name, digest in sorted(self.whoosh.items())},
+            "normalisation": self.normalisation,
         }, option=orjson.OPT_SORT_KEYS)
         return orjson.dumps({"body": orjson.Fragment(body), "xxh3": digest_bytes(body)})
 
@@ -79,8 +82,12 @@ class Manifest:
                 raise IndexCorrupt(f"{path}: the manifest does not match its checksum (the file is damaged)")
             raw = outer["body"]
             if raw.get("format") != FORMAT:
-                raise IndexCorrupt(f"{path}: index format {raw.get('format')!r}, this corpus reads format {FORMAT}; "
-                                   "rebuild the index with 'corpus index' into a new directory")
+                raise IndexIncompatible(f"{path}: index format {raw.get('format')!r}, this corpus reads format "
+                                        f"{FORMAT}; rebuild the index with 'corpus index' into a new directory")
+            if raw.get("normalisation") != normalisation_id():
+                raise IndexIncompatible(f"{path}: the index normalised its texts as {raw.get('normalisation')!r}, "
+                                        f"this corpus normalises as {normalisation_id()!r} (queries would match "
+                                        "differently); rebuild the index with 'corpus index' into a new directory")
             return cls(
                 generation=int(raw["generation"]),
                 segments=[SegmentEntry.from_dict(s) for s in raw["segments"]],
@@ -89,6 +96,7 @@ class Manifest:
                 catalogue=FileDigest.from_dict(raw["catalogue"]) if raw["catalogue"] else None,
                 whoosh={name: FileDigest.from_dict(d) for name, d in raw["whoosh"].items()},
                 created=str(raw.get("created", "")),
+                normalisation=str(raw["normalisation"]),
             )
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
             raise IndexCorrupt(f"{path}: the manifest is not readable (damaged or truncated)") from None

@@ -12,6 +12,7 @@ exactly where a substring search over the normalised text finds it.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from array import array
@@ -58,6 +59,16 @@ def fold_char(char: str) -> str:
 # any position, so the per-character path below is left to the rare rest.
 ONE_TO_ONE_FOLDS = {code: folded for code in [*range(0xFF01, 0xFF5F), *range(ord("A"), ord("Z") + 1)]
                     if len(folded := fold_char(chr(code))) == 1 and folded != chr(code)} | TRADITIONAL_TO_SIMPLIFIED
+
+
+# Changed whenever normalisation changes in a way the folds table does not show (the rules below).
+RULES_VERSION = "2"
+
+
+def normalisation_id() -> str:
+    """What identifies how text is normalised: an index built under another id matches queries differently."""
+    table = "".join(f"{code:x}:{folded}," for code, folded in sorted(ONE_TO_ONE_FOLDS.items()))
+    return f"{RULES_VERSION}-{hashlib.blake2b(table.encode('utf-8'), digest_size=8).hexdigest()}"
 
 
 def is_cjk(char: str) -> bool:

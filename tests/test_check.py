@@ -137,3 +137,21 @@ def test_a_damaged_view_cache_is_built_again_not_trusted(index_copy, corpus):
         flip_bit(cache, len(cache.read_bytes()) // 2)
     answer = Corpus(index_copy).search(SearchRequest(query="钍基熔盐", limit=50)).to_dict()
     assert {k: v for k, v in answer.items() if k != "took_ms"} == {k: v for k, v in expected.items() if k != "took_ms"}
+
+
+def rewrite_manifest(index_dir: Path, **changes) -> None:
+    """Change manifest fields and reseal it with a valid checksum, as a newer or older corpus would have."""
+    path = manifest_path(index_dir, 1)
+    outer = orjson.loads(path.read_bytes())
+    outer["body"].update(changes)
+    body = orjson.dumps(outer["body"], option=orjson.OPT_SORT_KEYS)
+    path.write_bytes(orjson.dumps({"body": orjson.Fragment(body), "xxh3": digest_bytes(body)}))
+
+
+@pytest.mark.parametrize("changes, message", [({"normalisation": "1-0000000000000000"}, "normalised its texts"),
+                                              ({"format": 1}, "index format 1")])
+def test_an_index_built_another_way_is_refused_in_one_line(index_copy, changes, message):
+    rewrite_manifest(index_copy, **changes)
+    result = run_cli("search", "钍基熔盐", "--index", str(index_copy))
+    assert result.returncode == 2 and message in result.stderr and "rebuild" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
