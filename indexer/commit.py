@@ -18,6 +18,7 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.index import TOC, clean_files
 from whoosh.writing import SegmentWriter
 
+from indexer.faults import crash_point
 from indexer.manifest import Manifest, write_manifest
 from indexer.pack import FileDigest, digest_bytes, digest_file, fsync_directory, write_durably
 from indexer.store import WHOOSH_INDEX_NAME, toc_name, whoosh_files
@@ -48,6 +49,7 @@ def publish(writer: SegmentWriter, index_dir: Path, manifest: Manifest, known: d
     change once written), so only new files are read.
     """
     segments = finish_whoosh(writer)
+    crash_point("whoosh-segments-written")
     ram = RamStorage()
     TOC(writer.schema, segments, writer.generation).write(ram, WHOOSH_INDEX_NAME)
     toc = ram.files[toc_name(writer.generation)]
@@ -60,7 +62,9 @@ def publish(writer: SegmentWriter, index_dir: Path, manifest: Manifest, known: d
     manifest.whoosh = digests
     write_manifest(index_dir, manifest)
     fsync_directory(index_dir)
+    crash_point("manifest-written")
     write_durably(index_dir / toc_name(writer.generation), bytes(toc))
     fsync_directory(index_dir)
+    crash_point("toc-written")
     clean_files(writer.storage, WHOOSH_INDEX_NAME, writer.generation, segments)
     writer._finish()

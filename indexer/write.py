@@ -10,6 +10,7 @@ to go stale or to trust.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -22,6 +23,7 @@ from indexer.cluster import StoryGrouper
 from indexer.commit import publish
 from indexer.documents import RecordHeader
 from indexer.errors import IndexBusy, IndexCorrupt, IndexWriteFailed
+from indexer.faults import crash_point
 from indexer.literal import LITERAL_DIR, Segment, SegmentBuilder, SegmentDocument, open_segment
 from indexer.manifest import MANIFEST_PREFIX, Manifest, SegmentEntry, read_manifest
 from indexer.metadata import index_terms
@@ -190,7 +192,8 @@ class IndexSession:
         self.builder.add(SegmentDocument(key, variant.norm, variant.words, header, variant.stored_body, variant.sketch,
                                          variant.grams))
         if self.builder.chars >= SEGMENT_CHARS:
-            self._flush_segment()
+            with self._writing():
+                self._flush_segment()
         self.writer.add_document(variant_id=vid, article_id=story, source=page.source, latest=True, key=key,
                                  **terms)
 
@@ -199,6 +202,7 @@ class IndexSession:
             name, digest = self.builder.write(self.literal_dir)
             self.segments.append(SegmentEntry(name, len(self.builder), self.builder.chars, digest))
             self.builder = SegmentBuilder()
+            crash_point("segment-written")
 
     def _demote(self, source: str) -> None:
         """Re-add the source's latest variants with latest=False (same keys: same record and text)."""
@@ -254,20 +258,38 @@ class IndexSession:
         self.retired += merging
 
     def commit(self) -> None:
-        """Make everything added visible at once; a no-op (the lock released) if nothing changed."""
+        """Make everything added visible at once; a no-op (the lock released) if nothing changed.
+
+        A write that fails (a full disk, a read-only file system) leaves the previous generation as it was.
+        """
         if not self.changed:
             self.cancel()
             return
-        self._flush_segment()
-        self._merge_segments()
         generation = self.writer.generation
-        manifest = Manifest(generation, self.segments, self.retired, self.next_key, dict(self.grouper.aliases),
-                            write_catalogue(self.index_dir, generation, self.catalogue))
-        self.searcher.close()
-        publish(self.writer, self.index_dir, manifest, self.base.whoosh)
+        with self._writing():
+            self._flush_segment()
+            self._merge_segments()
+            manifest = Manifest(generation, self.segments, self.retired, self.next_key, dict(self.grouper.aliases),
+                                write_catalogue(self.index_dir, generation, self.catalogue))
+            crash_point("catalogue-written")
+            self.searcher.close()
+            publish(self.writer, self.index_dir, manifest, self.base.whoosh)
+        crash_point("committed")
         for cache in self.index_dir.glob(f"{VIEW_CACHE_PREFIX}*.npz"):  # readers' caches of older generations
             if not cache.name.startswith(f"{VIEW_CACHE_PREFIX}{generation}."):
                 cache.unlink(missing_ok=True)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Turn a failed write into one line saying that nothing was committed."""
+        try:
+            yield
+        except OSError as exc:
+            self.cancel()
+            what = exc.strerror or type(exc).__name__
+            raise IndexWriteFailed(f"{self.index_dir}: cannot write the index ({what}"
+                                   f"{': ' + str(exc.filename) if exc.filename else ''}); nothing of this run was "
+                                   "committed and the index is as it was") from None
 
     def cancel(self) -> None:
         """Drop everything added in this session and release the lock (the next session deletes its files)."""
@@ -276,7 +298,10 @@ class IndexSession:
             searcher.close()
         writer = getattr(self, "writer", None)
         if writer is not None and not writer.is_closed:
-            writer.cancel()
+            try:
+                writer.cancel()
+            except OSError:  # whoosh flushes on cancel too; on a full disk it fails, and the lock must still go
+                writer._finish()
 
     def stats(self) -> dict[str, Any]:
         """Counts of the grouping state: variants and stories (including this session's)."""
