@@ -15,7 +15,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-import numpy as np
 from whoosh.index import LockError
 
 from indexer.catalogue import SourceRecord, read_catalogue, write_catalogue

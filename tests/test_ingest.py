@@ -2,10 +2,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +12,7 @@ from indexer.errors import IndexBusy, IndexMissing
 from indexer.write import IndexSession
 from search.engine import Corpus
 from search.request import SearchRequest
-from tests.conftest import ROOT, run_cli, split_story_pages, wire_story_paragraphs
+from tests.conftest import run_cli, split_story_pages, wire_story_paragraphs
 
 THORIUM_PAGE = "001_5417d37bc9da2a03"
 
@@ -148,24 +144,6 @@ def test_a_second_writer_gets_a_clear_error(tmp_path, fresh_seeds):
 def test_removing_from_a_missing_index_is_an_error(tmp_path):
     with pytest.raises(IndexMissing):
         remove_sources(["x"], tmp_path / "none")
-
-
-def test_a_killed_indexer_loses_nothing_already_committed(tmp_path, fresh_seeds):
-    index_dir = tmp_path / "index"
-    index_paths([fresh_seeds], index_dir, workers=1)
-    before = matched_sources(index_dir, "钍基熔盐")
-    extra = tmp_path / "extra"
-    extra.mkdir()
-    for i in range(1000):  # some ten seconds of indexing: still running when killed
-        (extra / f"copy{i}.txt").write_text((fresh_seeds / f"{THORIUM_PAGE}.txt").read_text(encoding="utf-8") + f"\n\n{i}。", encoding="utf-8")
-    process = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "index", str(extra), "--index", str(index_dir),
-                                "--workers", "1"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(2.5)
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=30)
-    assert matched_sources(index_dir, "钍基熔盐") == before
-    summary = index_paths([fresh_seeds], index_dir, workers=1)
-    assert summary.unchanged == 5
 
 
 def test_ids_from_paths_keep_same_named_pages_of_different_papers_apart(tmp_path, seeds_dir):
