@@ -230,6 +230,8 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
     port: int = typer.Option(8000, "--port"),
     workers: int = typer.Option(1, "--workers", min=1, help="Server processes."),
+    time_budget: float = typer.Option(10.0, "--time-budget", min=0.001, metavar="SECONDS",
+                                      help="Stop a search that runs longer than this with a 503 'query_timeout'."),
     get: Optional[str] = typer.Option(None, "--get", metavar="PATH",
                                       help="Answer one GET request (e.g. '/search?q=...') in-process, print the "
                                            "JSON body and exit (0 for 2xx), without starting a server."),
@@ -238,13 +240,13 @@ def serve(
     if get is not None:
         from search.serve import create_app, get_once
 
-        response = get_once(create_app(index_dir), get)
+        response = get_once(create_app(index_dir, time_budget=time_budget), get)
         sys.stdout.buffer.write(response.content + b"\n")
         sys.stdout.flush()
         raise typer.Exit(0 if response.is_success else 1)
     from search.serve import run_server
 
-    run_server(index_dir, host=host, port=port, workers=workers)
+    run_server(index_dir, host=host, port=port, workers=workers, time_budget=time_budget)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -241,8 +242,12 @@ class LiteralIndex:
         """The segments a manifest lists, each checked against its digest."""
         return cls([open_segment(index_dir, entry) for entry in entries])
 
-    def term_keys(self, term: str) -> np.ndarray:
-        """Keys of every document whose normalised text contains `term`, over all segments."""
+    def term_keys(self, term: str, between_segments: Callable[[], None] = lambda: None) -> np.ndarray:
+        """Keys of every document whose normalised text contains `term`, over all segments;
+        `between_segments` is called before each (a deadline's check)."""
         grams, exact = term_grams(term)
-        parts = [segment.term_keys(term, grams, exact) for segment in self.segments]
+        parts = []
+        for segment in self.segments:
+            between_segments()
+            parts.append(segment.term_keys(term, grams, exact))
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)

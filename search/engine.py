@@ -15,6 +15,7 @@ from indexer.errors import IndexCorrupt
 from indexer.normalise import Normalised
 from indexer.sorted_sets import find, intersect, locate
 from indexer.store import open_index, resolve_index_dir, resolve_story
+from search.budget import Deadline
 from search.group import StoryHits, top_stories
 from search.query import Term, parse_query, positive_terms
 from search.rank import matching, score_matches, top_hits
@@ -35,8 +36,9 @@ class Corpus:
     """A searchable index on disk. Safe to share between threads: each thread gets its own view,
     rebuilt when the index has a new commit, so readers never see a half-written state."""
 
-    def __init__(self, index_dir: str | Path | None = None) -> None:
+    def __init__(self, index_dir: str | Path | None = None, time_budget: float | None = None) -> None:
         self.index_dir = resolve_index_dir(index_dir)
+        self.time_budget = time_budget  # seconds a search may take, None for no limit
         self._local = threading.local()
 
     def view(self) -> View:
@@ -71,11 +73,13 @@ class Corpus:
     def search(self, request: SearchRequest) -> SearchResponse:
         """Run a query; one page of story groups, each with every in-scope variant and its snippet."""
         started = time.perf_counter()
+        deadline = Deadline(self.time_budget)
         node = parse_query(request.query)
         view = self.view()
         scope = view.filtered(*request.scope_queries())
-        matched = matching(view, node, scope)
-        match_scores = score_matches(view, node, matched)
+        matched = matching(view, node, scope, deadline)
+        match_scores = score_matches(view, node, matched, deadline)
+        deadline.check()
         stories = top_stories(lambda limit: top_hits(matched, match_scores, limit), len(matched),
                               request.offset + request.limit, view.story_of, view.story_names.__getitem__)
         page = stories[request.offset:]
@@ -84,7 +88,10 @@ class Corpus:
         at, found = locate(matched, in_page)
         scores = dict(zip(in_page[found].tolist(), match_scores[at[found]].tolist()))
         terms = positive_terms(node)
-        articles = [self._article_hit(view, story, members[story.story], terms, scores) for story in page]
+        articles = []
+        for story in page:
+            deadline.check()
+            articles.append(self._article_hit(view, story, members[story.story], terms, scores))
         return SearchResponse(
             query=request.query,
             total_articles=len(np.unique(view.story_of[matched])),

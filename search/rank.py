@@ -13,11 +13,13 @@ import numpy as np
 
 from indexer.sorted_sets import intersect, locate
 from indexer.words import FIELDS, WORD_CHARS, field_code, field_of
+from search.budget import Deadline
 from search.query import And, Node, Not, Or, Term, positive_terms
 from search.view import View
 
 BM25_B, BM25_K1 = 0.75, 1.2
 MAX_WORD_SHARE = 0.5
+NO_DEADLINE = Deadline()
 # jieba's dictionary words are rarely longer; longer index terms are rare names, still found piecewise.
 MAX_WORD_CHARS = 8
 
@@ -30,21 +32,21 @@ class Hit:
     score: float
 
 
-def matching(view: View, node: Node, scope: np.ndarray) -> np.ndarray:
+def matching(view: View, node: Node, scope: np.ndarray, deadline: Deadline = NO_DEADLINE) -> np.ndarray:
     """Sorted document numbers within `scope` whose normalised text satisfies `node`."""
     if isinstance(node, Term):
-        return intersect(view.docnums(view.literal.term_keys(node.text)), scope)
+        return intersect(view.docnums(view.literal.term_keys(node.text, deadline.check)), scope)
     if isinstance(node, Not):
-        return np.setdiff1d(scope, matching(view, node.child, scope), assume_unique=True)
+        return np.setdiff1d(scope, matching(view, node.child, scope, deadline), assume_unique=True)
     if isinstance(node, Or):
         found = np.zeros(0, dtype=np.int64)
         for child in node.children:
-            found = np.union1d(found, matching(view, child, scope))
+            found = np.union1d(found, matching(view, child, scope, deadline))
         return found
     assert isinstance(node, And)
     # Positive parts first: they narrow the scope that exclusions then work within.
     for child in sorted(node.children, key=lambda c: isinstance(c, Not)):
-        scope = matching(view, child, scope)
+        scope = matching(view, child, scope, deadline)
         if not len(scope):
             break
     return scope
@@ -90,7 +92,7 @@ def ranking_terms(view: View, node: Node) -> list[np.uint64]:
     return codes
 
 
-def score_matches(view: View, node: Node, docnums: np.ndarray) -> np.ndarray:
+def score_matches(view: View, node: Node, docnums: np.ndarray, deadline: Deadline = NO_DEADLINE) -> np.ndarray:
     """The BM25F score of each of the (sorted) matching documents; 0 for those holding no ranking word.
 
     whoosh's BM25F (per field: idf times saturated, length-normalised term
@@ -101,6 +103,7 @@ def score_matches(view: View, node: Node, docnums: np.ndarray) -> np.ndarray:
     if not len(docnums):
         return scores
     for code in ranking_terms(view, node):
+        deadline.check()
         field = field_of(code)
         ids, weights = view.postings.get(code)
         at, hit = locate(docnums, ids)

@@ -27,6 +27,7 @@ from uvicorn.supervisors import Multiprocess
 from indexer.metadata import MetadataError
 from indexer.errors import CorpusIndexError, IndexMissing
 from indexer.store import INDEX_ENV
+from search.budget import QueryTimeout
 from search.engine import Corpus
 from search.query import MAX_QUERY_CHARS, QueryError
 from search.request import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, ParameterError, SearchRequest, parse_meta
@@ -34,6 +35,13 @@ from search.results import ArticleView, SearchResponse
 
 log = logging.getLogger(__name__)
 
+# The longest request line and the most header bytes a request may have (a search URL holds a query of at
+# most 1,000 characters, some 9 KB percent-encoded, and its filters).
+MAX_URL_BYTES = 16 * 1024
+MAX_HEADER_BYTES = 16 * 1024
+# Seconds a search may take before it is stopped with a 503 (corpus serve --time-budget).
+DEFAULT_TIME_BUDGET = 10.0
+TIME_BUDGET_ENV = "CORPUS_TIME_BUDGET"
 # A query that exercises the whole search path and matches nothing, so probing readiness stays cheap.
 READY_PROBE = "readyz"
 # Threads running handlers (anyio's default is 40). Each keeps its own searcher and view of every index
@@ -121,6 +129,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 # Library errors a client can cause, most specific first, with the status and code each answers with.
 _LIBRARY_ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
     (QueryError, 400, "bad_query"),
+    (QueryTimeout, 503, "query_timeout"),
     (ParameterError, 422, "bad_parameter"),
     (MetadataError, 422, "bad_parameter"),
     (IndexMissing, 503, "no_index"),
@@ -149,15 +158,49 @@ def _internal_error(request: Request, exc: Exception) -> JSONBody:
     return _error(500, "internal_error", "internal server error")
 
 
+class RequestLimits:
+    """ASGI middleware: refuses an over-long URL (414) or header block (431) in the one error shape before
+    anything else reads it, and names the answering process in X-Corpus-Process (several workers share a port)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.process = str(os.getpid()).encode()
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        url = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+        headers = sum(len(k) + len(v) for k, v in scope.get("headers") or ())
+        refusal = None
+        if url > MAX_URL_BYTES:
+            refusal = _error(414, "uri_too_long", f"the request URL is {url} bytes, at most {MAX_URL_BYTES}")
+        elif headers > MAX_HEADER_BYTES:
+            refusal = _error(431, "request_header_fields_too_large",
+                             f"the request headers are {headers} bytes, at most {MAX_HEADER_BYTES}")
+
+        async def named(message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), (b"x-corpus-process", self.process)]}
+            await send(message)
+
+        await (refusal or self.app)(scope, receive, named)
+
+
 @asynccontextmanager
 async def _bounded_thread_pool(app: FastAPI) -> AsyncIterator[None]:
     anyio.to_thread.current_default_thread_limiter().total_tokens = HANDLER_THREADS
     yield
 
 
-def create_app(index_dir: str | Path | None = None) -> FastAPI:
-    """The app over the index at `index_dir` (default: $CORPUS_INDEX, else ./index); it need not exist yet."""
-    corpus = Corpus(index_dir)
+def create_app(index_dir: str | Path | None = None, time_budget: float | None = None) -> FastAPI:
+    """The app over the index at `index_dir` (default: $CORPUS_INDEX, else ./index); it need not exist yet.
+
+    Searches stop after `time_budget` seconds (default: $CORPUS_TIME_BUDGET, else DEFAULT_TIME_BUDGET).
+    """
+    if time_budget is None:
+        time_budget = float(os.environ.get(TIME_BUDGET_ENV) or DEFAULT_TIME_BUDGET)
+    corpus = Corpus(index_dir, time_budget=time_budget)
     app = FastAPI(title="corpus", version="0.1.0", default_response_class=JSONBody, lifespan=_bounded_thread_pool,
                   description="Grouped search over OCR'd Chinese newspaper pages.")
     for exc_type, status, code in _LIBRARY_ERRORS:
@@ -165,6 +208,7 @@ def create_app(index_dir: str | Path | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _internal_error)
+    app.add_middleware(RequestLimits)
 
     # Handlers are plain functions: FastAPI runs them in its thread pool, where Corpus keeps a searcher per thread.
     @app.get("/search", response_model=SearchResponse, responses=_errors(400, 422, 500, 503),
@@ -226,11 +270,13 @@ def get_once(app: FastAPI, path: str) -> httpx.Response:
     return asyncio.run(fetch())
 
 
-def run_server(index_dir: Path | None, *, host: str, port: int, workers: int) -> None:
+def run_server(index_dir: Path | None, *, host: str, port: int, workers: int,
+               time_budget: float = DEFAULT_TIME_BUDGET) -> None:
     """Serve the app with uvicorn until interrupted, in `workers` processes."""
-    # Each process builds its own app from the import string, so the index travels in the environment.
+    # Each process builds its own app from the import string, so the settings travel in the environment.
     if index_dir:
         os.environ[INDEX_ENV] = str(Path(index_dir).resolve())
+    os.environ[TIME_BUDGET_ENV] = str(time_budget)
     config = uvicorn.Config(f"{__name__}:create_app", factory=True, host=host, port=port, workers=workers)
     if workers == 1:
         uvicorn.Server(config).run()

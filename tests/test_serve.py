@@ -13,7 +13,7 @@ import httpx
 import orjson
 import pytest
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
 from search.engine import Corpus
 from search.serve import create_app, get_once, server_process
 
@@ -213,7 +213,16 @@ def test_concurrent_requests_all_succeed_with_identical_bodies(server):
 def test_several_workers_answer_alike_without_nagle_delays(server, seed_index, tmp_path):
     expected = without_took(server.get("/search", params={"q": "钍基熔盐"}).json())
     with running_server(seed_index, tmp_path / "server.log", "--workers", "2") as client:
-        assert without_took(client.get("/search", params={"q": "钍基熔盐"}).json()) == expected
+        # A keep-alive client stays with one worker: fresh connections until both workers have answered.
+        answered: dict[str, dict] = {}
+        for _ in range(200):
+            with httpx.Client(base_url=str(client.base_url), timeout=TIMEOUT) as fresh:
+                response = fresh.get("/search", params={"q": "钍基熔盐"})
+            answered.setdefault(response.headers["x-corpus-process"], without_took(response.json()))
+            if len(answered) == 2:
+                break
+        assert len(answered) == 2, "one worker answered every connection"
+        assert all(body == expected for body in answered.values())
         timings = []
         for _ in range(20):
             started = time.perf_counter()
@@ -221,6 +230,35 @@ def test_several_workers_answer_alike_without_nagle_delays(server, seed_index, t
             timings.append(time.perf_counter() - started)
     # With Nagle's algorithm left on, every keep-alive response waits ~40 ms for the client's delayed ACK.
     assert sorted(timings)[len(timings) // 2] < 0.02
+
+
+def test_a_search_past_its_time_budget_is_a_503_and_the_server_goes_on(seed_index, tmp_path):
+    with running_server(seed_index, tmp_path / "server.log", "--time-budget", "0.001") as client:
+        response = client.get("/search", params={"q": "发展 OR 科技 OR 新华社 OR 记者"})
+        assert_error(response, 503, "query_timeout")
+        assert "time budget of 0.001 s" in response.json()["error"]["message"]
+        assert client.get("/healthz").json() == {"status": "ok"}
+        assert client.get("/sources").status_code == 200
+
+
+@pytest.mark.parametrize("path, headers, status, code", [
+    ("/search?q=" + "a" * 20_000, {}, 414, "uri_too_long"),
+    ("/search?q=a&source=" + "b" * 20_000, {}, 414, "uri_too_long"),
+    ("/healthz", {"x-filler": "c" * 20_000}, 431, "request_header_fields_too_large"),
+])
+def test_over_long_requests_are_refused_before_they_are_read(server, path, headers, status, code):
+    assert_error(server.get(path, headers=headers), status, code)
+
+
+@pytest.mark.parametrize("path", ["/search?q=(", "/search?q=a&limit=0", "/articles/none", "/nope",
+                                  "/search?q=" + "%E2%80%8B" * 10, "/search?q=%00", "/search?q=%ED%A0%80"])
+def test_error_bodies_hold_no_traceback_and_no_paths_outside_the_index(server, seed_index, path):
+    response = server.get(path)
+    assert "error" in response.json() if response.status_code >= 400 else "articles" in response.json()
+    body = response.text
+    assert "Traceback" not in body and "File \"" not in body
+    assert str(ROOT) not in body and "site-packages" not in body
+    assert str(seed_index.parent) not in body.replace(str(seed_index), "")
 
 
 def test_serve_get_prints_the_same_json_in_process(server, seed_index):
