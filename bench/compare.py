@@ -6,7 +6,8 @@ and hold the consensus's character error rate against the clean text to the best
 The seed story is the one story the seed pages print several times, found by the project's own
 segmentation; a synthetic story copies a text of about --chars characters (the seed story's longest
 printing, with other seed articles' paragraphs after it) with random character substitutions, drops,
-insertions, punctuation-width flips and dropped paragraphs.
+insertions, punctuation-width flips and dropped paragraphs; generator-noise stories copy it with the
+benchmark generator's noise (real OCR confusions from ../shared/corpora, partial printings).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from bench.generate import DEFAULT_CORPORA, Block, OcrTable, PageNoise, cut_part, structural_noise, text_noise
 from indexer.normalise import normalise_text
 from indexer.segment import segment_page
 from search.align import align
@@ -27,6 +29,7 @@ from search.consensus import character_error_rate
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
+PARTS = ("whole",) * 4 + ("head", "tail")  # a third of the generator's printings are partial
 WIDTH_PAIRS = {"，": ",", ",": "，", "：": ":", ":": "：", "；": ";", ";": "；", "（": "(", "(": "（", "）": ")", ")": "）"}
 
 
@@ -114,6 +117,23 @@ def synthetic_story(clean: Printing, copies: int, seed: int, noise: Noise = Nois
     return [noisy_copy(clean, f"p{i:02d}", noise, rng, alphabet) for i in range(copies)]
 
 
+def generator_story(clean: Printing, copies: int, seed: int, ocr: OcrTable) -> list[Printing]:
+    """`copies` printings of a clean text with the benchmark generator's noise (bench.generate): real
+    OCR confusions, punctuation width, lost digits, dropped and repeated paragraphs and sentences,
+    and some printings of only the head or the tail."""
+    rng = random.Random(seed)
+    lines = clean.text.split("\n")
+    head, body = lines[:clean.head_lines], lines[clean.head_lines:clean.head_lines + clean.body_lines]
+    printings = []
+    for i in range(copies):
+        blocks = cut_part([Block("p", line) for line in body], rng.choice(PARTS), rng)
+        noise = PageNoise(halfwidth=rng.random() < 0.5, ocr_rate=rng.uniform(0.01, 0.03), level=2.0)
+        blocks = text_noise(structural_noise(blocks, noise.level, rng), ocr, noise, rng)
+        heading = text_noise([Block("p", line) for line in head], ocr, noise, rng)
+        printings.append(Printing(f"g{i:02d}", "\n".join(b.text for b in heading + blocks), len(heading), len(blocks)))
+    return printings
+
+
 def best_time(action: Callable[[], Any], repeat: int) -> float:
     """Fastest of `repeat` runs, in seconds."""
     times = []
@@ -150,10 +170,18 @@ def main(argv: list[str] | None = None) -> int:
     story = story_printings(pages)
     clean = long_text(pages, story, args.chars)
     synthetic = synthetic_story(clean, args.printings, args.seed)
+    ocr = OcrTable.load(DEFAULT_CORPORA / "ocr-noise")
+    generated = [error_rates(clean, generator_story(clean, copies, args.seed + trial, ocr))
+                 for trial, copies in enumerate((3, 5, 7, 10) * 3)]
     results = {"seed_story": measure(story, args.repeat),
                "synthetic": {**measure(synthetic, args.repeat), "noise": asdict(Noise()),
                              **error_rates(clean, synthetic)},
-               "synthetic_5": error_rates(clean, synthetic[:5])}
+               "synthetic_5": error_rates(clean, synthetic[:5]),
+               "generator_noise": {"stories": len(generated),
+                                   "consensus_not_worse": sum(g["consensus_cer"] <= g["best_single_cer"] for g in generated),
+                                   "best_is_clean": sum(g["best_single_cer"] == 0 for g in generated),
+                                   **{key: round(sum(g[key] for g in generated) / len(generated), 5)
+                                      for key in generated[0]}}}
     print(json.dumps(results, indent=2, ensure_ascii=False))
     if args.out:
         args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from search.alignment import Alignment, PreparedPrinting, Slot
+from search.alignment import Alignment, PreparedPrinting
 from search.consensus import Consensus, Vote
 
 
@@ -91,7 +91,8 @@ def find_differences(alignment: Alignment, consensus: Consensus) -> list[Differe
         slot = alignment.slots[index]
         if len(vote.readings) > 1:
             real.setdefault(index, set()).add(place)
-        elif len({_form(alignment, slot, row, place, place) for row in vote.readings[vote.winner]}) > 1:
+        elif len({alignment.printings[row].form(int(slot.starts[row, place]), int(slot.ends[row, place]))
+                  for row in vote.readings[vote.winner]}) > 1:
             width.setdefault(index, set()).add(place)
     found = []
     for index, slot in enumerate(alignment.slots):
@@ -170,10 +171,14 @@ def _difference(alignment: Alignment, consensus: Consensus, index: int, first: i
     for row, starts, ends in zip(rows, slot.starts[rows, first:last + 1].tolist(),
                                  slot.ends[rows, first:last + 1].tolist()):
         printing = alignment.printings[row]
-        pairs = list(zip(starts, ends))
-        normalised = "".join(printing.norm[start:end] for start, end in pairs)
-        key = "".join(printing.form(start, end) for start, end in pairs) if width_only else normalised
-        groups.setdefault(key, []).append((row, normalised, _span(printing, pairs)))
+        if first == last:  # one place, the common case, read directly
+            normalised, span = printing.norm[starts[0]:ends[0]], printing.original_span(starts[0], ends[0])
+            key = printing.form(starts[0], ends[0]) if width_only else normalised
+        else:
+            pairs = list(zip(starts, ends))
+            normalised, span = "".join(printing.norm[start:end] for start, end in pairs), _span(printing, pairs)
+            key = "".join(printing.form(start, end) for start, end in pairs) if width_only else normalised
+        groups.setdefault(key, []).append((row, normalised, span))
     if len(groups) < 2:
         return None
     start, end = int(consensus.offsets[index][first]), int(consensus.offsets[index][last + 1])
@@ -227,13 +232,8 @@ def _span(printing: PreparedPrinting, pairs: list[tuple[int, int]]) -> tuple[int
     return printing.original_span(min(start for start, _ in read), max(end for _, end in read))
 
 
-def _form(alignment: Alignment, slot: Slot, row: int, first: int, last: int) -> str:
-    """A printing's reading over places first..last in its own original characters."""
-    printing = alignment.printings[row]
-    return "".join(printing.form(slot.starts[row, k], slot.ends[row, k]) for k in range(first, last + 1))
-
-
 def _kind(readings: list[str], agreed: str) -> str:
+    """What a difference is, from its normalised readings and the consensus's (see Difference.kind)."""
     if all(unicodedata.category(c)[0] in "PS" for reading in readings for c in reading):
         return "punctuation"
     if not agreed:
