@@ -45,6 +45,7 @@ class Noise:
 
 
 def four_grams(text: str) -> set[str]:
+    """The character 4-grams of a text's normalised form."""
     norm = normalise_text(text)
     return {norm[i:i + 4] for i in range(len(norm) - 3)}
 
@@ -61,6 +62,7 @@ def story_printings(pages: Mapping[str, str], reference_page: str | None = None)
 
 
 def seed_pages(seeds: Path = SEEDS) -> dict[str, str]:
+    """The seed pages' texts by file stem."""
     return {path.stem: path.read_text(encoding="utf-8") for path in sorted(seeds.glob("*.txt"))}
 
 
@@ -94,6 +96,7 @@ def noisy_copy(clean: Printing, variant_id: str, noise: Noise, rng: random.Rando
 
 
 def _garble(line: str, noise: Noise, rng: random.Random, alphabet: str) -> str:
+    """A line with characters dropped, replaced by others of `alphabet`, width-flipped or added."""
     out = []
     for char in line:
         roll = rng.random()
@@ -134,20 +137,24 @@ def generator_story(clean: Printing, copies: int, seed: int, ocr: OcrTable) -> l
     return printings
 
 
-def best_time(action: Callable[[], Any], repeat: int) -> float:
-    """Fastest of `repeat` runs, in seconds."""
-    times = []
+def best_time(action: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """Fastest of `repeat` runs, in seconds: wall clock, and this process's CPU time (steadier on a
+    machine other jobs share)."""
+    wall, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         action()
-        times.append(time.perf_counter() - started)
-    return min(times)
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    return round(min(wall), 4), round(min(cpu), 4)
 
 
 def measure(printings: list[Printing], repeat: int) -> dict[str, Any]:
+    """Sizes and the best times of aligning and of comparing (align, consensus, differences)."""
+    align_s, align_cpu = best_time(lambda: align(printings), repeat)
+    compare_s, compare_cpu = best_time(lambda: compare(printings), repeat)
     return {"printings": len(printings), "chars": sum(len(p.text) for p in printings),
-            "align_s": round(best_time(lambda: align(printings), repeat), 4),
-            "compare_s": round(best_time(lambda: compare(printings), repeat), 4)}
+            "align_s": align_s, "align_cpu_s": align_cpu, "compare_s": compare_s, "compare_cpu_s": compare_cpu}
 
 
 def error_rates(clean: Printing, printings: list[Printing]) -> dict[str, Any]:

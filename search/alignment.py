@@ -54,6 +54,8 @@ class PreparedPrinting:
     from it (full-width punctuation, digits and letters, capitals, expansions; the later positions
     of an expansion map to ""); everywhere else the original character is the normalised one.
     folded_mask[k] is True where folded has k (one entry more, False, so that -1 indexes False).
+    origins[k] is where normalised character k starts in the original text (Normalised.to_original
+    for every position at once: spans are asked for by the thousand).
     """
 
     printing: Printing
@@ -63,6 +65,7 @@ class PreparedPrinting:
     captions: list[tuple[int, int]]
     folded: dict[int, str]
     folded_mask: np.ndarray
+    origins: list[int]
 
     @property
     def norm(self) -> str:
@@ -78,8 +81,12 @@ class PreparedPrinting:
         return "".join(self.folded.get(k, self.norm[k]) for k in range(start, end))
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
-        """The span of the original text that holds the normalised stretch [start, end)."""
-        return self.normalised.span_to_original(start, end)
+        """The span of the original text that holds the normalised stretch [start, end), as
+        Normalised.span_to_original gives it."""
+        if end > start:
+            return self.origins[start], self.origins[end - 1] + 1
+        origin = self.origins[start] if start < len(self.origins) else self.origins[-1] + 1 if self.origins else 0
+        return origin, origin
 
 
 def prepare(printing: Printing) -> PreparedPrinting:
@@ -116,7 +123,11 @@ def prepare(printing: Printing) -> PreparedPrinting:
     codes = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32)
     folded_mask = np.zeros(len(norm) + 1, bool)
     folded_mask[list(folded)] = True
-    return PreparedPrinting(printing, normalised, codes, lines, captions, folded, folded_mask)
+    positions = np.arange(len(norm))
+    breaks, origins = np.array(normalised.norm_starts), np.array(normalised.orig_starts)
+    at = np.searchsorted(breaks, positions, side="right") - 1
+    return PreparedPrinting(printing, normalised, codes, lines, captions, folded, folded_mask,
+                            (origins[at] + positions - breaks[at]).tolist())
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """Where the printings of a story disagree: runs of aligned places with each printing's reading.
 
 A difference is a run of places in one slot where the covering printings do not all read the same
-normalised text; places between that everyone reads alike as an empty gap do not part a run, and a
-run inside a number or Latin word is widened to the whole of it (1.64 against 164, not "." against
-nothing). Places where the readings differ only in form (full- or half-width punctuation, digits or
+normalised text, held together by a printing that departs from the consensus at each next place
+(errors of different printings that happen to touch stay apart); places between that everyone
+reads alike as an empty gap do not part a run, and a run inside a number or Latin word is widened
+to the whole of it (1.64 against 164, not "." against nothing). Places where the readings differ only in form (full- or half-width punctuation, digits or
 letters, capitals) make width-only differences, which views fold unless asked for punctuation.
 """
 from __future__ import annotations
@@ -113,19 +114,24 @@ def find_differences(alignment: Alignment, consensus: Consensus) -> list[Differe
 
 
 def _runs(alignment: Alignment, consensus: Consensus, index: int, marked: set[int]) -> list[tuple[int, int]]:
-    """Runs of marked places, widened over numbers and Latin words, that nothing agreed parts."""
+    """Runs of marked places, widened over numbers and Latin words: a run goes on at the next marked
+    place if a printing departs from the consensus at both and nothing agreed parts them."""
     runs: list[list[int]] = []
+    departing: set[int] = set()
     for place in sorted(marked):
-        if runs and _continues(runs[-1][1], place):
+        vote = consensus.votes[(index, place)]
+        here = {row for reading, rows in vote.readings.items() if reading != vote.winner for row in rows}
+        if runs and _continues(runs[-1][1], place) and here & departing:
             runs[-1][1] = place
         else:
             runs.append([place, place])
+        departing = here
     widened: list[list[int]] = []
     for first, last in runs:
         readings = [reading for place in range(first, last + 1)
                     for reading in consensus.votes.get((index, place), _NO_VOTE).readings]
         first, last = _widen(alignment.slots[index].reference, marked, first, last, readings)
-        if widened and (first <= widened[-1][1] or _continues(widened[-1][1], first)):
+        if widened and first <= widened[-1][1]:
             widened[-1][1] = max(widened[-1][1], last)
         else:
             widened.append([first, last])
@@ -133,8 +139,8 @@ def _runs(alignment: Alignment, consensus: Consensus, index: int, marked: set[in
 
 
 def _continues(last: int, place: int) -> bool:
-    """True if a run ending at `last` goes on at `place`: next to it, or past a gap after a character
-    (where everyone reading nothing parts nothing)."""
+    """True if `place` follows `last` with nothing agreed between: next to it, or past a gap after a
+    character (where everyone reading nothing parts nothing)."""
     return place - last == 1 or place - last == 2 and last % 2 == 1
 
 
