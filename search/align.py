@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
@@ -208,7 +208,8 @@ class _Builder:
                 repeat = found
         return repeat
 
-    def _clusters(self, text: str, section: str, anchor: tuple[int, int] | None):
+    def _clusters(self, text: str, section: str,
+                  anchor: tuple[int, int] | None) -> Iterator[tuple[int, list[tuple[int, int, int, int]]]]:
         """(votes, hits) for every diagonal of every slot the stretch's trigrams hit, best first: the
         votes of a diagonal are the hits on the diagonals near it (indels shift them); among equal
         votes the diagonal with more hits of its own, then the one nearest the anchor, comes first."""

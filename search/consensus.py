@@ -169,7 +169,8 @@ def _choose(readings: dict[str, list[int]], reliability: np.ndarray,
     return max(tied, key=rank), True
 
 
-def _assemble(alignment: Alignment, votes: dict[tuple[int, int], Vote], kept: list[bool]):
+def _assemble(alignment: Alignment, votes: dict[tuple[int, int], Vote],
+              kept: list[bool]) -> tuple[str, int, list[float], list[int], list[np.ndarray]]:
     """The consensus text from the winners in the kept slots; paragraphs joined where most printings
     that read text in both run them together in one line."""
     by_slot: dict[int, list[int]] = {}
