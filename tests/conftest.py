@@ -95,6 +95,39 @@ def split_story_pages(seed_pages: dict[str, str]) -> dict[str, str]:
             "c-whole": "# 钍基熔盐堆攀高逐新\n\n" + "\n\n".join(paragraphs) + "\n"}
 
 
+@pytest.fixture(scope="session")
+def seed_story(seed_pages: dict[str, str]):
+    """The wire story as each seed page prints it, found by the project's segmentation (the article
+    sharing most character 4-grams with page 001's longest), variant ids the pages' numbers."""
+    from dataclasses import replace
+
+    from bench.compare import story_printings
+
+    return [replace(p, variant_id=p.variant_id[:3]) for p in story_printings(seed_pages, "001_5417d37bc9da2a03")]
+
+
+@pytest.fixture(scope="session")
+def seed_comparison(seed_story):
+    """The seed story's printings compared."""
+    from search.compare import compare
+
+    return compare(seed_story)
+
+
+def body_lines(printing) -> list[str]:
+    """A printing's body lines."""
+    return printing.text.split("\n")[printing.head_lines:printing.head_lines + printing.body_lines]
+
+
+def with_body(printing, body: list[str]):
+    """The printing with its body lines replaced (head and captions kept)."""
+    from search.alignment import Printing
+
+    lines = printing.text.split("\n")
+    head, captions = lines[:printing.head_lines], lines[printing.head_lines + printing.body_lines:]
+    return Printing(printing.variant_id, "\n".join(head + body + captions), printing.head_lines, len(body))
+
+
 def run_cli(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run `python cli.py ARGS` as a real process; returns the completed process with text output."""
     environment = dict(os.environ, **(env or {}))
