@@ -2,6 +2,7 @@
 """Load generator for `corpus serve`: a mixed query set at rising concurrency, throughput and latency per level.
 
     python bench/load.py [--index DIR] [--seconds 10] [--max-requests 20000] [--levels 1,8,32] [--workers 1]
+    python bench/load.py --reindex N [--levels 32] ...
 
 Starts `python cli.py serve` on a free loopback port over the index (default: the
 seed pages of ../shared/seeds, indexed into a temporary directory), warms it up
@@ -10,18 +11,26 @@ connections busy (asyncio + httpx) until --seconds pass or --max-requests are
 sent, and prints requests/s, p50/p95/p99 latency and the error count (non-2xx
 answers and transport errors). The client runs on the same machine as the
 server and competes with it for the cores.
+
+With --reindex N, a copy of the index is served and re-indexed N times
+(`corpus index`, each run a changed set of pages) while the clients search.
+After each commit every query is asked of `corpus search --json`, and every
+answer the server gave is compared with the CLI's answer for the commit it
+names: the run reports wrong answers beside errors, and fails on either.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import itertools
+import json
 import math
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -66,6 +75,7 @@ class Level:
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
+    answers: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (query index, body) when kept
 
     def percentile(self, p: float) -> float:
         """Nearest-rank percentile of the latencies, in milliseconds."""
@@ -95,6 +105,17 @@ def seed_index() -> Iterator[Path]:
 
 
 @contextmanager
+def copied(index_dir: Path) -> Iterator[Path]:
+    """A temporary copy of an index, so a run that re-indexes leaves the original alone."""
+    workdir = Path(tempfile.mkdtemp(prefix="corpus-load-"))
+    try:
+        shutil.copytree(index_dir, workdir / "index")
+        yield workdir / "index"
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextmanager
 def server(index_dir: Path, workers: int) -> Iterator[str]:
     """`corpus serve` on a free loopback port; its base URL once /healthz answers; stopped afterwards."""
     try:
@@ -113,23 +134,31 @@ async def warm_up(client: httpx.AsyncClient, queries: list[dict[str, Any]]) -> N
 
 
 async def run_level(client: httpx.AsyncClient, queries: list[dict[str, Any]], concurrency: int,
-                    seconds: float, max_requests: int) -> Level:
-    """Keep `concurrency` requests in flight until the time or the request budget is spent."""
+                    seconds: float, max_requests: int, keep: bool = False, until: asyncio.Task | None = None) -> Level:
+    """Keep `concurrency` requests in flight until the time or the request budget is spent (or, given a task,
+    until it is done); with `keep`, every answer is kept for checking."""
     level = Level(concurrency)
-    mix = itertools.cycle(queries)
+    mix = itertools.cycle(enumerate(queries))
     sent = 0
     started = time.perf_counter()
     deadline = started + seconds
 
+    def going() -> bool:
+        if until is not None:
+            return not until.done()
+        return time.perf_counter() < deadline and sent < max_requests
+
     async def connection() -> None:
         nonlocal sent
-        while time.perf_counter() < deadline and sent < max_requests:
+        while going():
             sent += 1
-            params = next(mix)
+            number, params = next(mix)
             begun = time.perf_counter()
             try:
                 response = await client.get("/search", params=params)
                 ok = response.is_success
+                if ok and keep:
+                    level.answers.append((number, response.json()))
             except httpx.HTTPError:
                 ok = False
             level.latencies.append(time.perf_counter() - begun)
@@ -154,6 +183,76 @@ async def measure(base_url: str, levels: list[int], seconds: float, max_requests
             print(level.row(), flush=True)
 
 
+def cli_answers(index_dir: Path, queries: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
+    """The index's generation and `corpus search --json` for every query (parameters as CLI options)."""
+    answers = []
+    for params in queries:
+        args = [params["q"]]
+        for key, value in params.items():
+            if key == "all_versions":
+                args.append("--all-versions")
+            elif key != "q":
+                for item in value if isinstance(value, list) else [value]:
+                    args += [f"--{key.replace('_', '-')}", str(item)]
+        done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "search", *args, "--json", "--index",
+                               str(index_dir)], capture_output=True, text=True, check=True, cwd=ROOT)
+        answers.append(json.loads(done.stdout))
+    generations = {a["generation"] for a in answers}
+    if len(generations) != 1:
+        raise SystemExit(f"the index changed while the CLI answered: generations {sorted(generations)}")
+    return generations.pop(), answers
+
+
+def reindex_pages(workdir: Path, round_number: int) -> Path:
+    """Pages that change the index: every seed page again with a line of this round, and one new page."""
+    pages = workdir / f"round-{round_number}"
+    pages.mkdir()
+    for seed in sorted(SEEDS.glob("*.txt")):
+        (pages / seed.name).write_text(seed.read_text(encoding="utf-8") + f"\n\n第{round_number}轮补记。\n",
+                                       encoding="utf-8")
+    (pages / f"extra-{round_number}.txt").write_text(
+        f"# 第{round_number}轮新增稿件\n\n新华社北京电 这是第{round_number}轮重新索引时加入的一篇稿件，"
+        "用来检验服务在提交前后给出的答案。\n", encoding="utf-8")
+    return pages
+
+
+async def measure_reindexing(base_url: str, index_dir: Path, rounds: int, concurrency: int,
+                             query_count: int) -> int:
+    """Search at `concurrency` while re-indexing `rounds` times; every answer checked against the CLI's for its
+    commit. Prints the figures and returns the number of errors and wrong answers."""
+    workdir = Path(tempfile.mkdtemp(prefix="corpus-reindex-"))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    try:
+        async with httpx.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT, limits=limits) as client:
+            queries = QUERIES[:query_count] + [{"q": f"第{n}轮"} for n in range(1, rounds + 1)]
+            await warm_up(client, queries)
+            expected = dict([cli_answers(index_dir, queries)])
+
+            async def reindex() -> None:
+                for number in range(1, rounds + 1):
+                    pages = reindex_pages(workdir, number)
+                    await asyncio.to_thread(subprocess.run, [sys.executable, str(ROOT / "cli.py"), "index",
+                                            str(pages), "--index", str(index_dir)], check=True, cwd=ROOT,
+                                            capture_output=True)
+                    generation, answers = await asyncio.to_thread(cli_answers, index_dir, queries)
+                    expected[generation] = answers
+
+            task = asyncio.create_task(reindex())
+            level = await run_level(client, queries, concurrency, 0, 0, keep=True, until=task)
+            await task
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    strip = lambda body: {k: v for k, v in body.items() if k != "took_ms"}  # noqa: E731
+    wrong = sum(1 for number, body in level.answers
+                if body["generation"] not in expected or strip(body) != strip(expected[body["generation"]][number]))
+    seen = sorted({body["generation"] for _, body in level.answers})
+    print(HEADER + f" {'wrong':>6} generations")
+    print(level.row() + f" {wrong:>6} {seen}")
+    print(f"requests={len(level.latencies)} errors={level.errors} wrong={wrong} "
+          f"generations={','.join(map(str, seen))}")
+    return level.errors + wrong
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, help="Index to serve (default: the seed pages, indexed afresh).")
@@ -161,13 +260,20 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=20_000, help="Request budget per level.")
     parser.add_argument("--levels", default="1,8,32", help="Concurrent connections, comma-separated.")
     parser.add_argument("--workers", type=int, default=1, help="Server processes (corpus serve --workers).")
+    parser.add_argument("--reindex", type=int, default=0, metavar="N",
+                        help="Re-index a copy of the index N times while the clients search (at the largest level); "
+                             "every answer is checked against the CLI's on the same commit.")
+    parser.add_argument("--queries", type=int, default=len(QUERIES), help="Use the first N queries of the mix.")
     args = parser.parse_args()
     levels = [int(n) for n in args.levels.split(",")]
 
-    with (seed_index() if args.index is None else nullcontext(args.index)) as index_dir, \
+    with (seed_index() if args.index is None else copied(args.index)) as index_dir, \
             server(index_dir, args.workers) as base_url:
-        print(f"index {index_dir}, server {base_url} with {args.workers} worker(s), "
-              f"{args.seconds:g} s or {args.max_requests} requests per level")
+        print(f"index {index_dir}, server {base_url} with {args.workers} worker(s)")
+        if args.reindex:
+            failures = asyncio.run(measure_reindexing(base_url, index_dir, args.reindex, max(levels), args.queries))
+            raise SystemExit(1 if failures else 0)
+        print(f"{args.seconds:g} s or {args.max_requests} requests per level")
         asyncio.run(measure(base_url, levels, args.seconds, args.max_requests))
 
 

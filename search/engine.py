@@ -94,6 +94,7 @@ class Corpus:
             articles.append(self._article_hit(view, story, members[story.story], terms, scores))
         return SearchResponse(
             query=request.query,
+            generation=view.generation,
             total_articles=len(np.unique(view.story_of[matched])),
             total_variants=len(matched),
             offset=request.offset,

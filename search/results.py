@@ -35,6 +35,7 @@ class SearchResponse:
     """One page of story groups and the totals over all of them."""
 
     query: str
+    generation: int  # the index commit the answer comes from
     total_articles: int
     total_variants: int
     offset: int

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -282,3 +284,13 @@ def test_serve_get_prints_the_error_json_and_exits_1(seed_index):
     done = run_cli("serve", "--index", str(seed_index), "--get", "/search?q=a&limit=0")
     assert done.returncode == 1
     assert orjson.loads(done.stdout)["error"]["code"] == "bad_parameter"
+
+
+def test_a_load_run_that_reindexes_gets_no_errors_and_no_wrong_answers():
+    """bench/load.py --reindex: 8 clients search through a commit; every answer equals the CLI's on its commit."""
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "load.py"), "--reindex", "1", "--levels", "8",
+                           "--workers", "2", "--queries", "4"], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    figures = dict(item.split("=") for item in done.stdout.strip().splitlines()[-1].split())
+    assert figures["errors"] == "0" and figures["wrong"] == "0" and int(figures["requests"]) > 100
+    assert figures["generations"] == "1,2", "the run must have seen answers from before and after the commit"
