@@ -1,6 +1,7 @@
 """Shared fixtures: the seed pages, an index built from them, and helpers to run the CLI."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -40,6 +41,32 @@ def seed_index(tmp_path_factory, seeds_dir: Path) -> Path:
 
     index_dir = tmp_path_factory.mktemp("seed-index") / "index"
     summary = index_paths([seeds_dir], index_dir, workers=1)
+    assert summary.new == 5 and not summary.failed
+    return index_dir
+
+
+# Sidecar metadata for the seed pages, as an archive would give it: two papers print two pages each.
+SEED_METADATA = {
+    "000_b412ed2ff225a7db": {"publication": "人民日报", "date": "2025-12-07", "page": 4, "edition": "海外版"},
+    "001_5417d37bc9da2a03": {"publication": "新华每日电讯", "date": "2025-12-06", "page": 1},
+    "002_1193bf27c877aa1f": {"publication": "人民日报", "date": "2025-12-08", "page": 2},
+    "003_d03bbf471f6134ca": {"publication": "光明日报", "date": "2026年1月3日", "page": 1, "edition": "海外版"},
+    "004_f23d1930071a8f29": {"publication": "光明日报", "date": "2026-01-04", "page": 3},
+}
+
+
+@pytest.fixture(scope="session")
+def meta_index(tmp_path_factory, seeds_dir: Path) -> Path:
+    """An index of the seed pages with a sidecar each (SEED_METADATA), built once; tests must not write to it."""
+    from indexer.ingest import index_paths
+
+    pages = tmp_path_factory.mktemp("meta-pages")
+    for page in sorted(seeds_dir.glob("*.txt")):
+        shutil.copy(page, pages / page.name)
+        (pages / f"{page.stem}.meta.json").write_text(json.dumps(SEED_METADATA[page.stem], ensure_ascii=False),
+                                                       encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("meta-index") / "index"
+    summary = index_paths([pages], index_dir, workers=1)
     assert summary.new == 5 and not summary.failed
     return index_dir
 

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import SEED_METADATA
+
+from indexer.metadata import parse_date
+from search.engine import Corpus
 from search.query import QueryError
 from search.request import ParameterError, SearchRequest
 
@@ -99,16 +103,41 @@ def test_sources_and_stats(corpus):
     assert stats["sources"] == 5 and stats["variants"] >= 20 and stats["stories"] < stats["variants"]
 
 
-@pytest.mark.parametrize("options", [
+FILTERS = [
     {"sources": ("001_5417d37bc9da2a03", "004_f23d1930071a8f29")},
     {"sources": ("no-such-source",)},
-    {"date_from": "2000-01-01"},
+    {"publication": "人民日报"},
+    {"publication": "光明日报", "date_from": "2026-01-01"},
+    {"date_from": "2025-12-07", "date_to": "2025-12-31"},
     {"date_to": "1990-01-01"},
+    {"meta": (("edition", "海外版"),)},
+    {"meta": (("page", "1"),), "publication": "光明日报"},
     {"all_versions": True, "sources": ("003_d03bbf471f6134ca",)},
     {},
-])
-def test_filters_narrow_the_cached_base_set_exactly_as_whoosh_evaluates_them(corpus, options):
-    view = corpus.view()
+]
+
+
+@pytest.mark.parametrize("options", FILTERS)
+def test_filters_narrow_the_cached_base_set_exactly_as_whoosh_evaluates_them(meta_index, options):
+    view = Corpus(meta_index).view()
     request = SearchRequest(query="x", **options)
     expected = sorted(view.searcher.docs_for_query(request.filter_query()))
     assert view.filtered(*request.scope_queries()).tolist() == expected
+    sources = {view.header(d).source for d in expected}
+    wanted = {s for s, meta in SEED_METADATA.items() if admits(options, s, meta)}
+    assert sources == wanted
+
+
+def admits(options: dict, source: str, metadata: dict) -> bool:
+    """Whether a seed page is in scope of the filter options, worked out from its sidecar by hand."""
+    date = parse_date(metadata["date"])
+    return ((not options.get("sources") or source in options["sources"])
+            and options.get("publication") in (None, metadata["publication"])
+            and (options.get("date_from") is None or date >= options["date_from"])
+            and (options.get("date_to") is None or date <= options["date_to"])
+            and all(str(metadata.get(key)) == value for key, value in options.get("meta", ())))
+
+
+def test_the_filter_cases_are_not_all_empty():
+    kept = [sum(admits(options, s, m) for s, m in SEED_METADATA.items()) for options in FILTERS]
+    assert sum(1 for k in kept if 0 < k < 5) >= 6
