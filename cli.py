@@ -65,10 +65,22 @@ def index(
     wait: float = typer.Option(0.0, "--wait", help="Seconds to wait for another writer to finish."),
     id_from: IdFrom = typer.Option(IdFrom.stem, "--id-from",
                                    help="Source ids from file names (stem) or from paths below each directory given (path)."),
+    meta_from_path: Optional[str] = typer.Option(
+        None, "--meta-from-path", metavar="TEMPLATE",
+        help="Metadata from each file's path below the directory given, e.g. '{publication}/{date}/{page}' "
+             "(the last part without its suffix); a path that does not fit is reported and gets none."),
+    set_: list[str] = typer.Option([], "--set", metavar="KEY=VALUE",
+                                   help="Metadata for every file of this run (repeatable); sidecars win over it, "
+                                        "and it over --meta-from-path."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Index pages: new and changed files become new versions, unchanged ones are skipped."""
+    """Index pages: new and changed files become new versions, unchanged ones are skipped.
+
+    Exit status: 0 when every file was indexed (warnings included), 1 when any was refused, 2 for bad
+    arguments or an index that cannot be opened.
+    """
     from indexer.ingest import index_paths
+    from indexer.metadata import parse_assignments
     from indexer.store import resolve_index_dir
 
     target = resolve_index_dir(index_dir)
@@ -77,17 +89,20 @@ def index(
         task = bar.add_task("", total=None)
         summary = _run(lambda: index_paths(
             paths, target, workers=workers or None, wait_seconds=wait, id_from=id_from.value,
+            path_template=meta_from_path, set_metadata=parse_assignments(set_),
             on_start=lambda total: bar.update(task, total=total),
             on_file=lambda path, status: bar.update(task, advance=1, description=escape(Path(path).name)),
         ))
+    for path, message in summary.warnings:
+        err.print(f"[yellow]warning:[/] {escape(message)}")
     for path, message in summary.failed:
-        err.print(f"[yellow]failed:[/] {escape(message)}")
+        err.print(f"[red]failed:[/] {escape(message)}")
     if as_json:
         print_json(summary.to_dict())
     else:
         out.print(
             f"sources: {summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged, "
-            f"{len(summary.failed)} failed\n"
+            f"{len(summary.failed)} failed, {len(summary.warnings)} with warnings\n"
             f"articles: {summary.variants_added} variants added "
             f"({summary.stories_new} new stories, {summary.stories_joined} existing stories joined)\n"
             f"index: {summary.variants_total} variants in {summary.stories_total} stories, {target}\n"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from indexer.metadata import PathTemplate, check_settings, given_metadata
 from indexer.prepare import PreparedPage, prepare_page
 from indexer.read import InputFile, ReadError, discover, read_page
 from indexer.words import load_jieba
@@ -29,12 +30,14 @@ PAGES_AHEAD = 64
 
 @dataclass
 class IndexSummary:
-    """What one indexing run did."""
+    """What one indexing run did. `failed` holds the files refused, `warnings` the files indexed (or
+    unchanged) that reading had to mend or leave something out of: (path, one-line message) each."""
 
     new: int = 0
     changed: int = 0
     unchanged: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
     variants_added: int = 0
     stories_new: int = 0
     stories_joined: int = 0
@@ -46,8 +49,9 @@ class IndexSummary:
         """The JSON form of the summary."""
         return {
             "sources": {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
-                        "failed": len(self.failed)},
+                        "failed": len(self.failed), "warnings": len(self.warnings)},
             "failures": [{"path": p, "error": e} for p, e in self.failed],
+            "warnings": [{"path": p, "warning": w} for p, w in self.warnings],
             "variants_added": self.variants_added,
             "stories_new": self.stories_new,
             "stories_joined": self.stories_joined,
@@ -60,21 +64,25 @@ class IndexSummary:
 ProgressCallback = Callable[[str, str], None]
 
 
-Prepared = tuple[str, InputFile, object]  # status, input, and the page, the error or nothing
+# status, input, the page, the error or nothing, and what reading the file warned of
+Prepared = tuple[str, InputFile, object, list[str]]
 
 
 def _prepare(task: tuple[InputFile, str | None]) -> Prepared:
     """Worker: read and prepare one file, or report it unchanged or failed."""
     item, known_hash = task
     try:
-        page = read_page(item)
+        page, warnings = read_page(item)
         if page.content_hash == known_hash:
-            return "unchanged", item, None
-        return "prepared", item, prepare_page(page)
+            return "unchanged", item, None, warnings
+        prepared = prepare_page(page)
+        if not prepared.variants:  # text, but segmentation found no article in it (headings, markup)
+            warnings.append("no article text found (only headings or markup): nothing from it is searchable")
+        return "prepared", item, prepared, warnings
     except ReadError as exc:
-        return "failed", item, str(exc)
+        return "failed", item, str(exc), []
     except Exception as exc:  # a bug must not lose the other files' work
-        return "failed", item, f"{item.path}: cannot index ({type(exc).__name__}: {exc})"
+        return "failed", item, f"{item.path}: cannot index ({type(exc).__name__}: {exc})", []
 
 
 def _prepared_in_order(tasks: list[tuple[InputFile, str | None]], workers: int) -> Iterator[Prepared]:
@@ -115,7 +123,7 @@ def _with_unique_sources(items: list[InputFile | ReadError], summary: IndexSumma
     unique = []
     for item in items:
         if isinstance(item, ReadError):
-            summary.failed.append(("", str(item)))
+            summary.failed.append((str(item.path), str(item)))
         elif item.source in seen:
             summary.failed.append((str(item.path), f"{item.path}: source id {item.source!r} is already used by {seen[item.source]} in this run"))
         else:
@@ -125,13 +133,25 @@ def _with_unique_sources(items: list[InputFile | ReadError], summary: IndexSumma
 
 
 def index_paths(paths: list[Path], index_dir: Path, *, workers: int | None = None, wait_seconds: float = 0.0,
-                id_from: str = "stem",
+                id_from: str = "stem", path_template: str | None = None,
+                set_metadata: dict[str, str] | None = None,
                 on_start: Callable[[int], None] | None = None,
                 on_file: ProgressCallback | None = None) -> IndexSummary:
-    """Index files and directories into `index_dir`; one commit at the end, nothing written on failure."""
+    """Index files and directories into `index_dir`; one commit at the end, nothing written on failure.
+
+    `path_template` ('{publication}/{date}/{page}', see metadata.PathTemplate)
+    reads metadata from each file's path below the directory given, and
+    `set_metadata` gives every file of the run a key; a sidecar's keys win over
+    both, and --set's over the path's. A bad template or setting raises
+    MetadataError before anything is read.
+    """
     started = time.perf_counter()
+    template = PathTemplate(path_template) if path_template is not None else None
+    settings = check_settings(dict(set_metadata or {}))
     summary = IndexSummary()
     items = _with_unique_sources(list(discover(paths, id_from)), summary)
+    for item in items:
+        item.metadata, item.warnings = given_metadata(item.relative, template, settings)
     if on_start:
         on_start(len(items))
     workers = workers or os.cpu_count() or 1
@@ -141,7 +161,7 @@ def index_paths(paths: list[Path], index_dir: Path, *, workers: int | None = Non
         tasks = [(item, session.catalogue[item.source].content_hash if item.source in session.catalogue else None)
                  for item in items]
         stories_before = session.grouper.stories()
-        for status, item, payload in _prepared_in_order(tasks, workers):
+        for status, item, payload, warnings in _prepared_in_order(tasks, workers):
             if status == "prepared":
                 assert isinstance(payload, PreparedPage)
                 is_new = item.source not in session.catalogue
@@ -154,6 +174,8 @@ def index_paths(paths: list[Path], index_dir: Path, *, workers: int | None = Non
                 summary.unchanged += 1
             else:
                 summary.failed.append((str(item.path), str(payload)))
+            if warnings:
+                summary.warnings.append((str(item.path), f"{item.path}: {'; '.join(warnings)}"))
             if on_file:
                 on_file(str(item.path), status)
         stats = session.stats()

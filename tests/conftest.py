@@ -161,3 +161,20 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 120) -> subpro
     environment.setdefault("PYTHONIOENCODING", "utf-8")
     return subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], capture_output=True, text=True,
                           timeout=timeout, env=environment, cwd=ROOT)
+
+
+SOGOUC = ROOT.parent / "shared" / "corpora" / "sogouc" / "articles.jsonl.xz"
+
+
+@pytest.fixture(scope="session")
+def sogouc_nul_articles() -> dict[str, str]:
+    """The SogouC articles that carry NUL bytes (697 of 17,910, scraped pages padded with NULs), by a
+    file-safe form of their id, read from ../shared at test time."""
+    import lzma
+
+    import orjson
+
+    assert SOGOUC.is_file(), f"SogouC articles not found at {SOGOUC}"
+    with lzma.open(SOGOUC, "rt", encoding="utf-8") as lines:
+        records = (orjson.loads(line) for line in lines)
+        return {r["id"].replace("/", "_"): r["text"] for r in records if "\x00" in r["text"]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import orjson
 import pytest
 
 from indexer import ingest
@@ -82,25 +83,66 @@ def test_remove_source(tmp_path, fresh_seeds):
     assert index_paths([fresh_seeds], index_dir, workers=1).new == 1
 
 
+def write_bad_and_mended_files(pages: Path, nul_page: str) -> tuple[set[str], set[str]]:
+    """Files that must be refused and files that are indexed with a warning, beside the seed pages;
+    returns the names of each."""
+    (pages / "binary.txt").write_bytes(Path(sys.executable).resolve().read_bytes())
+    (pages / "empty.txt").write_bytes(b"")
+    (pages / "blank.md").write_text("  \n\n \u3000\n", encoding="utf-8")
+    (pages / "markup.md").write_text("---\n***\n> \n", encoding="utf-8")
+    (pages / "latin1.txt").write_bytes("caf\xe9 na\xefve \xff\xfe".encode("latin-1") * 3 + b"\x80\x81\xfe\xff")
+    (pages / "gbk.txt").write_bytes("# 标题\n\n钍基熔盐实验堆在甘肃建成。".encode("gb18030"))
+    (pages / "bom.txt").write_bytes("\ufeff# 有BOM的页面\n\n正文第一段。".encode("utf-8"))
+    (pages / "crlf.txt").write_bytes("# 标题\r\n\r\n正文第一段。\r正文第二段。".encode("utf-8"))
+    (pages / "nul.txt").write_bytes(nul_page.encode("utf-8"))
+    (pages / "controls.txt").write_bytes("# 标题\n\n正文\x1b第一段，足够长的一段正文，写满二十个字。".encode("utf-8"))
+    (pages / "meta.txt").write_text("# 标题\n\n正文。", encoding="utf-8")
+    (pages / "meta.meta.json").write_text("{not json", encoding="utf-8")
+    return {"binary.txt", "empty.txt", "blank.md", "markup.md", "latin1.txt"}, {"nul.txt", "controls.txt", "meta.txt"}
+
+
 @pytest.mark.parametrize("workers", [1, 2])
-def test_bad_files_are_reported_and_the_rest_indexed(tmp_path, fresh_seeds, monkeypatch, workers):
+def test_bad_files_are_reported_and_the_rest_indexed(tmp_path, fresh_seeds, monkeypatch, workers, sogouc_nul_articles):
     monkeypatch.setattr(ingest, "PARALLEL_MIN_CHARS", 0)  # two workers prepare even this little
-    (fresh_seeds / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00" * 100)
-    (fresh_seeds / "empty.txt").write_bytes(b"")
-    (fresh_seeds / "blank.md").write_text("  \n\n \n", encoding="utf-8")
-    (fresh_seeds / "latin1.txt").write_bytes("caf\xe9 na\xefve \xff\xfe".encode("latin-1") * 3 + b"\x80\x81\xfe\xff")
-    (fresh_seeds / "gbk.txt").write_bytes("# 标题\n\n钍基熔盐实验堆在甘肃建成。".encode("gb18030"))
-    (fresh_seeds / "bom.txt").write_bytes("\ufeff# 有BOM的页面\n\n正文第一段。".encode("utf-8"))
-    bad_meta = fresh_seeds / "meta.txt"
-    bad_meta.write_text("# 标题\n\n正文。", encoding="utf-8")
-    (fresh_seeds / "meta.meta.json").write_text("{not json", encoding="utf-8")
+    nul_page = max(sogouc_nul_articles.values(), key=lambda t: t.count("\x00"))
+    refused, warned = write_bad_and_mended_files(fresh_seeds, nul_page)
     index_dir = tmp_path / "index"
     summary = index_paths([fresh_seeds], index_dir, workers=workers)
     failed = {Path(p).name: message for p, message in summary.failed}
-    assert set(failed) == {"binary.txt", "empty.txt", "blank.md", "latin1.txt", "meta.txt"}
-    assert all("\n" not in m for m in failed.values())
-    assert summary.new == 7
+    assert set(failed) == refused
+    assert {Path(p).name for p, _ in summary.warnings} == warned
+    assert all("\n" not in m for m in [*failed.values(), *(w for _, w in summary.warnings)])
+    assert summary.new == 5 + 3 + len(warned)
     assert ("gbk", 1) in matched_sources(index_dir, "钍基熔盐")
+    assert {s for s, _ in matched_sources(index_dir, "正文第一段")} >= {"bom", "crlf", "controls"}
+    line = nul_page.rstrip("\x00").split("\n")[-1].strip()
+    assert ("nul", 1) in matched_sources(index_dir, line[-6:])
+
+
+def test_exit_code_is_0_with_warnings_only_and_1_when_a_file_is_refused(tmp_path, sogouc_nul_articles):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    nul_page = max(sogouc_nul_articles.values(), key=lambda t: t.count("\x00"))
+    (pages / "nul.txt").write_bytes(nul_page.encode("utf-8"))
+    (pages / "meta.txt").write_text("# 标题\n\n正文。", encoding="utf-8")
+    (pages / "meta.meta.json").write_text('{"date": "yesterday"}', encoding="utf-8")
+    index_dir = tmp_path / "index"
+    warned = run_cli("index", str(pages), "--index", str(index_dir))
+    assert warned.returncode == 0, warned.stderr
+    assert sorted(warned.stderr.splitlines()) == [
+        f"warning: {pages / 'meta.txt'}: sidecar meta.meta.json: 'date' 'yesterday' is not a date (YYYY-MM-DD); "
+        "left out of date filters",
+        f"warning: {pages / 'nul.txt'}: {nul_page.count(chr(0)):,} NUL bytes padding the end dropped"]
+    assert "2 new, 0 changed, 0 unchanged, 0 failed, 2 with warnings" in warned.stdout
+
+    (pages / "binary.txt").write_bytes(Path(sys.executable).resolve().read_bytes())
+    refused = run_cli("index", str(pages), "--index", str(index_dir), "--json")
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    failed = [line for line in refused.stderr.splitlines() if line.startswith("failed:")]
+    assert len(failed) == 1 and failed[0].startswith(f"failed: {pages / 'binary.txt'}: binary file")
+    summary = orjson.loads(refused.stdout)
+    assert summary["sources"] == {"new": 0, "changed": 0, "unchanged": 2, "failed": 1, "warnings": 2}
+    assert {w["path"] for w in summary["warnings"]} == {str(pages / "nul.txt"), str(pages / "meta.txt")}
 
 
 def test_worker_processes_build_the_same_index_as_one_process(tmp_path, fresh_seeds, monkeypatch):
