@@ -78,6 +78,7 @@ def _prepare(task: tuple[InputFile, str | None]) -> Prepared:
         prepared = prepare_page(page)
         if not prepared.variants:  # text, but segmentation found no article in it (headings, markup)
             warnings.append("no article text found (only headings or markup): nothing from it is searchable")
+        prepared.warnings = warnings  # kept in the catalogue with the version they were found in
         return "prepared", item, prepared, warnings
     except ReadError as exc:
         return "failed", item, str(exc), []
