@@ -297,3 +297,20 @@ def test_a_load_run_that_reindexes_gets_no_errors_and_no_wrong_answers():
     figures = dict(item.split("=") for item in done.stdout.strip().splitlines()[-1].split())
     assert figures["errors"] == "0" and figures["wrong"] == "0" and int(figures["requests"]) > 100
     assert figures["generations"] == "1,2", "the run must have seen answers from before and after the commit"
+
+
+def test_two_servers_on_one_index_agree_before_and_after_a_commit(seed_index, tmp_path):
+    index_dir = tmp_path / "index"
+    shutil.copytree(seed_index, index_dir)
+    paths = ["/search?q=钍基熔盐", "/search?q=发展 OR 创新&limit=50", "/sources", "/stats"]
+    with running_server(index_dir, tmp_path / "a.log") as first, running_server(index_dir, tmp_path / "b.log") as second:
+        for path in paths:
+            assert without_took(first.get(path).json()) == without_took(second.get(path).json())
+        page = tmp_path / "pages" / "late.txt"
+        page.parent.mkdir()
+        page.write_text("# 钍基熔盐堆又有新进展\n\n新华社兰州电 钍基熔盐实验堆完成新一轮试验，记者从现场获悉。\n",
+                        encoding="utf-8")
+        assert run_cli("index", str(page), "--index", str(index_dir)).returncode == 0
+        answers = [[without_took(client.get(path).json()) for path in paths] for client in (first, second)]
+        assert answers[0] == answers[1]
+        assert answers[0][0]["total_variants"] == 4 and answers[0][0]["generation"] == 2
