@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from bench import coldstart, grouping, querying
+from bench.benchquery import BenchQuery
 from bench.dataset import ROOT, Dataset, locate
 from bench.generate import parse_size
 from bench.indexing import IndexRun, index_once, jieba_once
 from bench.measure import median
-from bench.queries import BenchQuery, make_queries
+from bench.queries import make_queries
 from bench.reference import brute_force, load_variants
 from bench.report import table, targets
 from bench.tantivy_ref import TantivyReference

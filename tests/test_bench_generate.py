@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.generate import ShingleSets, near_duplicates, shingle_codes
+from bench.gen.neardup import ShingleSets, near_duplicates, shingle_codes
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "bench" / "generate.py"
