@@ -20,7 +20,7 @@ from bench.gen.plan import (
 from bench.gen.pool import load_pool
 from bench.gen.render import Context, join_articles, render_article
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 
 
 def write_text(path: Path, text: str) -> None:
