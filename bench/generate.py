@@ -17,13 +17,22 @@ Output in DIR:
 
 truth.jsonl fields:
     page         page file, relative to DIR
-    ordinal      0-based position of the article on its page (stray photo captions
-                 between articles are not articles)
+    ordinal      0-based position of the article on its page (stray photo captions and
+                 column labels between articles are not articles)
     story        story id; variants of one story share it
+    layout       the layout family it is printed in (bench/gen/house.py): classic, stacked,
+                 plain, briefs or headless
     title        the printed main title, hard wraps joined; null when printed without one
     partial      true when only part of the story is printed
-    part         "whole", "head" (cut off before the end) or "tail" (continued from
-                 another page, printed after a marker such as (上接第一版))
+    part         "whole", "head" (cut off before the end: also a story cut down to a brief)
+                 or "tail" (continued from another page, printed after a marker such as
+                 (上接第一版))
+    first_line, last_line
+                 the article's first and last non-blank line in the page file (1-based;
+                 lines are the text split at "\n" alone, blank when only whitespace)
+    lines        [first, last, role] runs over the article's non-blank lines, role one of
+                 kicker, title, subtitle, byline, marker, dateline, subhead, body, caption,
+                 credit (a run spans blank lines, never a line of another role)
     origin       id of the source article in the PKU or SogouC corpus
     text_sample  up to 40 non-whitespace characters from the start of the printed
                  body: after the title, kicker, byline, continuation marker and a
@@ -51,7 +60,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the repository's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.gen.write import generate
+from bench.gen.house import FAMILIES, parse_layouts
+from bench.gen.write import TRADITIONAL_SHARE, generate
 
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
 DEFAULT_CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
@@ -65,6 +75,14 @@ def parse_size(text: str) -> int:
     if key.isdigit() and int(key) > 0:
         return int(key)
     raise argparse.ArgumentTypeError(f"size must be one of {', '.join(SIZES)} or a positive integer")
+
+
+def layout_list(text: str) -> tuple[str, ...]:
+    """--layouts: families separated by commas, or all."""
+    try:
+        return parse_layouts(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def pool_names(choice: str, n: int) -> list[str]:
@@ -85,10 +103,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--articles", choices=("auto", "pku", "sogouc", "both"), default="auto",
                         help="source corpora (auto: both up to 10k variants, SogouC above)")
     parser.add_argument("--force", action="store_true", help="replace a corpus already in --out")
+    parser.add_argument("--layouts", type=layout_list, default=FAMILIES,
+                        help=f"layout families to print pages in, comma-separated (default all: {','.join(FAMILIES)})")
+    parser.add_argument("--traditional", type=float, default=TRADITIONAL_SHARE,
+                        help=f"share of newspapers printing in traditional characters (default {TRADITIONAL_SHARE})")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     counts = generate(args.size, args.out, args.seed, args.corpora, pool_names(args.articles, args.size),
-                      args.force)["counts"]
+                      args.force, args.layouts, args.traditional)["counts"]
     print(
         f"{counts['variants']} variants of {counts['stories']} stories on {counts['pages']} pages, "
         f"{counts['characters']:,} characters in {time.perf_counter() - started:.1f}s -> {args.out}",

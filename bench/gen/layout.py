@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from bench.gen.articles import DATELINE_RE, OWN_CREDIT_RE, Article, Block
 from bench.gen.plan import CITIES, START_DATE, Source, Variant, make_name
+from bench.gen.printed import Piece
 
 CN_DIGITS = "零一二三四五六七八九"
 FULLWIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -25,9 +26,9 @@ class StoryInfo:
 class Header:
     """The lines printed around an article's body."""
 
-    above: list[str]  # title, kicker, byline, continuation marker
-    below: list[str]  # a dateline at the end, a (下转…) marker
-    lead: str  # glued to the first paragraph: a dateline or a continuation marker
+    above: list[Piece]  # title, kicker, byline, continuation marker
+    below: list[Piece]  # a dateline at the end, a (下转…) marker
+    lead: Piece  # glued to the first paragraph: a dateline or a continuation marker ("" for none)
     title: str | None  # as truth records it
 
 
@@ -63,8 +64,8 @@ def story_info(seed: int, story: int, day: int, article: Article) -> StoryInfo:
     return StoryInfo(style, dateline, reporters)
 
 
-def format_title(title: str, source: Source, rng: random.Random) -> tuple[str, str]:
-    """The printed title line and the title text as truth records it."""
+def ocr_title(title: str, rng: random.Random) -> tuple[str, str]:
+    """A headline as OCR gives it: the line (a hard wrap now and then) and the text truth records."""
     printed = title
     if len(title) > 6 and rng.random() < 0.04:  # OCR splits a word with a space
         at = rng.randint(2, len(title) - 2)
@@ -73,6 +74,12 @@ def format_title(title: str, source: Source, rng: random.Random) -> tuple[str, s
     if len(printed) > 8 and rng.random() < 0.05:
         at = rng.randint(3, len(printed) - 3)
         line = printed[:at] + "  \n" + printed[at:]
+    return line, printed
+
+
+def format_title(title: str, source: Source, rng: random.Random) -> tuple[str, str]:
+    """The printed title line and the title text as truth records it."""
+    line, printed = ocr_title(title, rng)
     if source.markdown:
         line = ("## " if rng.random() < 0.15 else "# ") + line
     return line, printed
@@ -114,43 +121,43 @@ def end_dateline(info: StoryInfo, rng: random.Random) -> str:
 def render_header(variant: Variant, article: Article, info: StoryInfo, source: Source,
                   refs: dict[tuple[int, str], int], rng: random.Random) -> Header:
     """Title, kicker, byline, dateline and continuation markers of one printing."""
-    above: list[str] = []
-    below: list[str] = []
-    lead = ""
+    above: list[Piece] = []
+    below: list[Piece] = []
+    lead = Piece("", "dateline")
     title = None
     if variant.part != "tail" or rng.random() < 0.5:
         line, title = format_title(article.title, source, rng)
-        above.append(line)
+        above.append(Piece(line, "title"))
         if article.kicker and rng.random() < 0.85:
-            above.append(("## " if source.markdown else "") + article.kicker)
+            above.append(Piece(("## " if source.markdown else "") + article.kicker, "subtitle"))
     byline = format_byline(article, info, source, rng)
     if byline:
-        above.append(byline)
+        above.append(Piece(byline, "byline"))
     if variant.part == "tail":
-        marker = page_ref(refs.get((variant.story, "head"), rng.choice((1, 1, 1, 2, 3))), "上接", rng)
+        marker = Piece(page_ref(refs.get((variant.story, "head"), rng.choice((1, 1, 1, 2, 3))), "上接", rng), "marker")
         if rng.random() < 0.4:
             lead = marker
         else:
             above.append(marker)
     elif info.style in ("news", "local") and rng.random() < 0.9:
         if info.style == "news" and rng.random() < source.dateline_end:
-            below.append(end_dateline(info, rng))
+            below.append(Piece(end_dateline(info, rng), "dateline"))
         else:
-            lead = lead_dateline(info, rng)
+            lead = Piece(lead_dateline(info, rng), "dateline")
     if variant.part != "head" and info.style == "feature" and rng.random() < 0.85:
-        below.append(end_dateline(info, rng))
+        below.append(Piece(end_dateline(info, rng), "dateline"))
     if variant.part == "head" and rng.random() < 0.6:
         later = refs.get((variant.story, "tail"), variant.page_no + rng.randint(1, 4))
-        below.append(page_ref(later, "下转", rng))
+        below.append(Piece(page_ref(later, "下转", rng), "marker"))
     return Header(above, below, lead, title)
 
 
-def format_block(block: Block, source: Source) -> str:
-    """A block's printed line: sub-heads get the newspaper's heading style."""
+def format_block(block: Block, subhead: str) -> str:
+    """A block's printed line: sub-heads get the newspaper's heading style ("###", "**" or "")."""
     if block.kind != "h":
         return block.text
-    if source.subhead == "###":
+    if subhead == "###":
         return "### " + block.text
-    if source.subhead == "**":
+    if subhead == "**":
         return f"**{block.text}**"
     return block.text

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bench.gen.articles import Block, split_sentences
 from bench.gen.plan import Source
+from bench.gen.printed import Piece, insert_at, joined
 
 SHAPE_WEIGHT = 0.5  # a similar-shape pair counts as half a FASPell observation
 FULL_TO_HALF = {"，": ",", "：": ":", "；": ";", "！": "!", "？": "?", "（": "(", "）": ")"}
@@ -218,10 +219,9 @@ def hard_wrap(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
-def single_wrap(text: str, rng: random.Random) -> str:
-    """One hard line break inside a word ("腾冲科学论  \\n坛")."""
-    if len(text) < 10:
-        return text
-    at = rng.randint(3, len(text) - 3)
-    return text[:at] + "  \n" + text[at:]
-
+def single_wrap(pieces: list[Piece], rng: random.Random) -> None:
+    """One hard line break inside a word ("腾冲科学论  \\n坛") of a paragraph."""
+    length = len(joined(pieces))
+    if length < 10:
+        return
+    insert_at(pieces, rng.randint(3, length - 3), "  \n")

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.gen.articles import SENTENCE_END, Block, split_sentences
+from bench.gen.families import brief_blocks, brief_header, plain_header, stacked_header
+from bench.gen.house import BRIEF_FAMILIES, House
 from bench.gen.layout import format_block, render_header, story_info
 from bench.gen.noise import (
     HALFWIDTH_TABLE,
@@ -18,8 +20,9 @@ from bench.gen.noise import (
     structural_noise,
     text_noise,
 )
-from bench.gen.plan import Plan, Source, Variant, make_name
+from bench.gen.plan import Plan, Variant, make_name
 from bench.gen.pool import ArticleStore
+from bench.gen.printed import PageText, Piece, map_text, paragraphs
 
 SAMPLE_CHARS = 40
 
@@ -28,10 +31,12 @@ SAMPLE_CHARS = 40
 class Rendered:
     """One article as printed, with the facts truth.jsonl records about it."""
 
-    text: str
+    pieces: list[Piece]
     title: str | None
     sample: str
     origin: str
+    layout: str  # the family it was printed in
+    part: str  # the part printed: a whole story cut down to a brief is a head
 
 
 def zero_counts() -> dict[str, int]:
@@ -48,7 +53,11 @@ class Context:
     store: ArticleStore
     ocr: OcrTable
     plan: Plan
+    houses: list[House]  # by source index
+    layout_families: tuple[str, ...]
+    traditional_share: float
     counts: dict[str, int] = field(default_factory=zero_counts)
+    layouts: dict[str, int] = field(default_factory=dict)  # variants printed in each family
 
 
 def make_caption(ctx: Context, rng: random.Random) -> str:
@@ -104,66 +113,130 @@ def sample_blocks(blocks: list[Block]) -> int:
     return len(blocks)
 
 
-def layout_body(ctx: Context, blocks: list[Block], lead: str, source: Source, level: float,
-                rng: random.Random) -> list[str]:
-    """Printed body paragraphs with column breaks, an inserted caption and hard wraps."""
-    texts = [format_block(b, source) for b in blocks]
+BLOCK_ROLES = {"p": "body", "h": "subhead", "c": "caption"}
+
+
+@dataclass(frozen=True)
+class BodyStyle:
+    """How a family lays out an article's body."""
+
+    subhead: str  # "###", "**" or ""
+    wrap: float  # probability of hard wraps at a column width (scaled by the page's noise level)
+    photo: float = 0.0  # probability of a photo caption of the article's own between two paragraphs
+
+
+def layout_body(ctx: Context, blocks: list[Block], lead: Piece, style: BodyStyle, level: float,
+                rng: random.Random) -> list[list[Piece]]:
+    """Printed body paragraphs with column breaks, inserted captions and hard wraps."""
+    texts = [format_block(b, style.subhead) for b in blocks]
+    roles = [BLOCK_ROLES[b.kind] for b in blocks]
     first_free = sample_blocks(blocks)  # a caption there would split text_sample
-    if lead and blocks[0].kind == "p":
-        texts[0] = lead + texts[0]
-    elif lead:
-        texts.insert(0, lead.strip())
-        blocks = [Block("p", lead)] + blocks
+    if lead.text and blocks[0].kind == "p":
+        texts[0] = lead.text + texts[0]
+    elif lead.text:
+        texts.insert(0, lead.text.strip())
+        roles.insert(0, lead.role)
+        blocks = [Block("p", lead.text)] + blocks
         first_free += 1
     body = [i for i, b in enumerate(blocks) if b.kind == "p" and len(texts[i]) >= 8]
     if body and rng.random() < 0.5 * level:
         for index in rng.choices(body, k=rng.choice((1, 1, 2, 3))):
             texts[index] = column_break(texts[index], rng)
+    paras = [[Piece(text, role)] for text, role in zip(texts, roles)]
     later = [i for i in body if i >= first_free and len(texts[i]) >= 30]
     if later and rng.random() < 0.25 * level:
         index = rng.choice(later)
         text = texts[index]
         at = rng.randint(len(text) // 4, 3 * len(text) // 4)
-        texts[index] = text[:at] + "\n\n\n\n" + make_caption(ctx, rng) + "\n\n" + text[at:]
-    if rng.random() < source.wrap * level:
+        paras[index] = [Piece(text[:at], roles[index]), Piece("\n\n\n\n"), Piece(make_caption(ctx, rng), "caption"),
+                        Piece("\n\n"), Piece(text[at:], roles[index])]
+    if style.photo and first_free < len(paras) and rng.random() < style.photo:
+        at = rng.randint(first_free, len(paras))
+        paras.insert(at, [Piece(photo_caption(blocks, rng), "caption")])
+        blocks = blocks[:at] + [Block("c", "")] + blocks[at:]
+        body = [i + (i >= at) for i in body]
+    if rng.random() < style.wrap * level:
         width = rng.randint(14, 22)
-        return [t if blocks[i].kind == "h" else hard_wrap(t, width) for i, t in enumerate(texts)]
+        for index, block in enumerate(blocks):
+            if block.kind != "h":
+                map_text(paras[index], lambda t: hard_wrap(t, width))
+        return paras
     if body and rng.random() < 0.15 * level:
         index = rng.choice(body)
-        texts[index] = single_wrap(texts[index], rng)
-    return texts
+        single_wrap(paras[index], rng)
+    return paras
 
 
-def render_article(ctx: Context, variant: Variant, refs: dict[tuple[int, str], int], noise: PageNoise,
-                   rng: random.Random) -> Rendered:
-    """Print one variant: cut, noise, header, layout."""
-    source = ctx.plan.sources[variant.source]
+def photo_caption(blocks: list[Block], rng: random.Random) -> str:
+    """A caption for the article's own photo: 图为 and one of its sentences, with a credit."""
+    sentences = [s for b in blocks if b.kind == "p" for s in split_sentences(b.text) if 10 <= len(s) <= 60]
+    scene = (rng.choice(sentences) if sentences else "活动现场").rstrip(SENTENCE_END)
+    credit = rng.choice((f"本报记者 {make_name(rng)} 摄", f"新华社记者 {make_name(rng)} 摄", "新华社发", "资料图片"))
+    return rng.choice((f"图为{scene}。{credit}", f"▲{scene}。\n\n{credit}", f"{scene}。（{credit}）"))
+
+
+def render_article(ctx: Context, variant: Variant, family: str, refs: dict[tuple[int, str], int],
+                   noise: PageNoise, rng: random.Random) -> Rendered:
+    """Print one variant in a layout family: cut, noise, header, layout."""
+    source, house = ctx.plan.sources[variant.source], ctx.houses[variant.source]
     article = ctx.store.get(ctx.plan.story_pool[variant.story])
     info = story_info(ctx.seed, variant.story, ctx.plan.story_day[variant.story], article)
-    blocks = cut_part(article.blocks, variant.part, rng)
+    if family in BRIEF_FAMILIES and variant.part != "whole" and house.main not in BRIEF_FAMILIES:
+        family = house.main  # a head or tail is never cut down to a brief
+    part = variant.part
+    blocks = cut_part(article.blocks, part, rng)
+    if family in BRIEF_FAMILIES:
+        blocks, cut = brief_blocks(blocks, rng)
+        part = "head" if cut and part == "whole" else part
     blocks = text_noise(structural_noise(blocks, noise.level, rng), ctx.ocr, noise, rng)
-    header = render_header(variant, article, info, source, refs, rng)
-    body = layout_body(ctx, blocks, header.lead, source, noise.level, rng)
-    text = "\n\n".join(header.above + body + header.below)
+    if family == "classic":
+        header = render_header(variant, article, info, source, refs, rng)
+        style = BodyStyle(source.subhead, source.wrap)
+    elif family == "stacked":
+        header = stacked_header(variant, article, info, source, house, refs, rng)
+        style = BodyStyle({"#": "###", "**": "**"}.get(house.headline, ""), source.wrap, house.caption)
+    elif family == "plain":
+        header = plain_header(variant, article, info, source, house, refs, rng)
+        style = BodyStyle("", source.wrap)
+    else:
+        header = brief_header(variant, article, info, house, family == "headless", rng)
+        style = BodyStyle("", source.wrap / 2)
+    body = layout_body(ctx, blocks, header.lead, style, noise.level, rng)
+    pieces = paragraphs([[p] for p in header.above] + body + [[p] for p in header.below])
     title, sample = header.title, text_sample(blocks)
     if noise.halfwidth:
-        text = text.translate(HALFWIDTH_TABLE)
+        map_text(pieces, lambda t: t.translate(HALFWIDTH_TABLE))
         title = title.translate(HALFWIDTH_TABLE) if title is not None else None
         sample = sample.translate(HALFWIDTH_TABLE)
-    return Rendered(text, title, sample, article.origin)
+    return Rendered(pieces, title, sample, article.origin, family, part)
 
 
-def join_articles(ctx: Context, parts: list[str], noise: PageNoise, rng: random.Random) -> str:
-    """Assemble a page: article separators, a stray photo caption, leading blank lines."""
+def join_articles(ctx: Context, parts: list[list[Piece]], noise: PageNoise, rng: random.Random,
+                  label: tuple[int, str] | None = None) -> PageText:
+    """Assemble a page: a column label before article k, a stray photo caption, separators, blank lines.
+
+    Article k of `parts` owns its lines as owner k; the label and the stray caption are the page's.
+    """
+    owners: list[int | None] = list(range(len(parts)))
+    if label is not None:
+        at, text = label
+        parts = parts[:at] + [[Piece(text.translate(HALFWIDTH_TABLE) if noise.halfwidth else text, "label")]] + parts[at:]
+        owners.insert(at, None)
     if rng.random() < 0.08 * noise.level:
         caption = make_caption(ctx, rng)
         if noise.halfwidth:
             caption = caption.translate(HALFWIDTH_TABLE)
-        parts = parts[:]
-        parts.insert(rng.randint(1, len(parts)), caption)
-    text = parts[0]
-    for part in parts[1:]:
-        text += rng.choices(("\n\n", "\n\n\n\n", "\n\n \n"), (70, 20, 10))[0] + part
+        at = rng.randint(1, len(parts))
+        parts = parts[:at] + [[Piece(caption, "caption")]] + parts[at:]
+        owners.insert(at, None)
+    separators = [rng.choices(("\n\n", "\n\n\n\n", "\n\n \n"), (70, 20, 10))[0] for _ in parts[1:]]
+    page = PageText()
     if rng.random() < 0.3:
-        text = "\n\n" + text
-    return text + ("\n" if rng.random() < 0.5 else "")
+        page.add([Piece("\n\n")])
+    for position, (part, owner) in enumerate(zip(parts, owners)):
+        if position:
+            page.add([Piece(separators[position - 1])])
+        page.add(part, owner)
+    if rng.random() < 0.5:
+        page.add([Piece("\n")])
+    return page

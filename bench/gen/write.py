@@ -4,10 +4,13 @@ from __future__ import annotations
 import json
 import random
 import shutil
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from bench.gen.families import column_label
+from bench.gen.house import BRIEF_FAMILIES, FAMILIES, make_house, page_family
 from bench.gen.noise import OcrTable, page_noise
 from bench.gen.plan import (
     START_DATE,
@@ -20,7 +23,8 @@ from bench.gen.plan import (
 from bench.gen.pool import load_pool
 from bench.gen.render import Context, join_articles, render_article
 
-VERSION = "1.2.0"
+VERSION = "1.3.0"
+TRADITIONAL_SHARE = 0.1  # newspapers printing in traditional characters (Hong Kong, Taiwan)
 
 
 def write_text(path: Path, text: str) -> None:
@@ -36,24 +40,38 @@ def write_page(ctx: Context, source: Source, day: int, page_no: int, members: li
     relative = f"pages/{source.sid}/{page_id}.txt"
     rng = random.Random(f"{ctx.seed}:page:{source.sid}:{page_id}")
     noise = page_noise(source, rng)
-    parts = []
+    house = ctx.houses[ctx.plan.variants[members[0]].source]
+    family = page_family(ctx.seed, source.sid, page_id, house)
+    parts, records, layouts = [], [], []
     for ordinal, index in enumerate(members):
         variant = ctx.plan.variants[index]
-        rendered = render_article(ctx, variant, refs, noise, rng)
-        parts.append(rendered.text)
-        record = {
+        rendered = render_article(ctx, variant, family, refs, noise, rng)
+        parts.append(rendered.pieces)
+        layouts.append(rendered.layout)
+        records.append({
             "page": relative,
             "ordinal": ordinal,
             "story": f"st{variant.story:06d}",
+            "layout": rendered.layout,
             "title": rendered.title,
-            "partial": variant.part != "whole",
-            "part": variant.part,
+            "partial": rendered.part != "whole",
+            "part": rendered.part,
             "origin": rendered.origin,
             "text_sample": rendered.sample,
-        }
+        })
+        ctx.counts["partial_variants"] += rendered.part != "whole"
+        ctx.layouts[rendered.layout] = ctx.layouts.get(rendered.layout, 0) + 1
+    label = None
+    first_brief = next((k for k, layout in enumerate(layouts) if layout in BRIEF_FAMILIES), None)
+    if first_brief is not None and (family == "briefs" or rng.random() < 0.6):
+        label = (first_brief, column_label(house, rng))
+    page = join_articles(ctx, parts, noise, rng, label)
+    runs = page.runs()
+    for ordinal, record in enumerate(records):
+        lines = runs[ordinal]
+        record.update(first_line=lines[0][0], last_line=lines[-1][1], lines=lines)
         truth.write(json.dumps(record, ensure_ascii=False) + "\n")
-        ctx.counts["partial_variants"] += variant.part != "whole"
-    text = join_articles(ctx, parts, noise, rng)
+    text = page.text()
     path = ctx.out / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text(path, text)
@@ -112,6 +130,8 @@ def manifest(ctx: Context, n: int, names: list[str], pool: dict[str, dict[str, i
             "days": plan.n_days,
             "start_date": START_DATE.isoformat(),
             "max_variants_per_story": plan.max_variants,
+            "layouts": list(ctx.layout_families),
+            "traditional_share": ctx.traditional_share,
         },
         "counts": {
             "pages": ctx.counts["pages"],
@@ -121,19 +141,27 @@ def manifest(ctx: Context, n: int, names: list[str], pool: dict[str, dict[str, i
             "stories": len(plan.story_pool),
             "stories_with_several_variants": sum(1 for c in per_story if c > 1),
             "characters": ctx.counts["characters"],
+            "layouts": {family: ctx.layouts.get(family, 0) for family in FAMILIES},
         },
     }
 
 
-def generate(n: int, out: Path, seed: int, corpora: Path, names: list[str], force: bool = False) -> dict[str, Any]:
-    """Build the whole corpus in `out` from the named source corpora and return the manifest."""
+def generate(n: int, out: Path, seed: int, corpora: Path, names: list[str], force: bool = False,
+             layouts: Sequence[str] = FAMILIES, traditional: float = TRADITIONAL_SHARE) -> dict[str, Any]:
+    """Build the whole corpus in `out` from the named source corpora and return the manifest.
+
+    Pages are printed in the given layout families; about `traditional` of the newspapers print
+    in traditional characters.
+    """
     prepare_out(out, force)
     store, pool = load_pool(corpora, names)
     try:
         if not len(store):
             raise SystemExit(f"no usable articles in {corpora}")
         plan = make_plan(n, store.lengths, seed)
-        ctx = Context(seed, out, store, OcrTable.load(corpora / "ocr-noise"), plan)
+        houses = [make_house(seed, source.sid, layouts, traditional) for source in plan.sources]
+        ctx = Context(seed, out, store, OcrTable.load(corpora / "ocr-noise"), plan, houses, tuple(layouts),
+                      traditional)
         with open(out / "truth.jsonl", "w", encoding="utf-8", newline="\n") as truth:
             for (day, source), members in issues(plan):
                 write_issue(ctx, day, source, members, truth)
