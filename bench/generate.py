@@ -34,6 +34,17 @@ truth.jsonl fields:
                  kicker, title, subtitle, byline, marker, dateline, subhead, body, caption,
                  credit (a run spans blank lines, never a line of another role)
     origin       id of the source article in the PKU or SogouC corpus
+    clean_title  the title as it was to be printed, before OCR noise (null without a title)
+    title_garbles
+                 [position in clean_title, clean string, printed string] per changed run
+    clean_body   the body as it was typeset, before OCR noise: its paragraphs (body, sub-heads,
+                 the source's own captions; after cuts and dropped or repeated paragraphs and
+                 sentences) joined by "\n"; in traditional characters for a traditional paper
+    garbles      [position in clean_body, clean string, printed string] per run of changed
+                 characters (OCR confusions, punctuation width, lost digits and decimal
+                 points): applying them (bench.gen.garble.apply_edits) gives the printed
+                 paragraphs, which the page shows with layout added (markup, wraps, column
+                 breaks, a leading dateline, inserted captions)
     text_sample  up to 40 non-whitespace characters from the start of the printed
                  body: after the title, kicker, byline, continuation marker and a
                  leading dateline, without markdown markup (#, **), stopping at a

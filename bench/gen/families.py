@@ -160,7 +160,7 @@ def stacked_header(variant: Variant, article: Article, info: StoryInfo, source: 
         below.append(Piece(credit_line(info, source, rng), "credit"))
     if closing.text:
         below.append(closing)
-    return Header(above, below, lead, title)
+    return Header(above, below, lead, title, article.title if title is not None else None)
 
 
 def plain_header(variant: Variant, article: Article, info: StoryInfo, source: Source, house: House,
@@ -169,9 +169,10 @@ def plain_header(variant: Variant, article: Article, info: StoryInfo, source: So
     above: list[Piece] = []
     below: list[Piece] = []
     lead = Piece("", "dateline")
-    title = None
+    title = clean_title = None
     if variant.part != "tail" or rng.random() < 0.5:
-        line, title = ocr_title(first_clause(article) or article.title, rng)
+        clean_title = first_clause(article) or article.title
+        line, title = ocr_title(clean_title, rng)
         above.append(Piece(line, "title"))
     byline = byline_text(article, info, rng)
     at_end = bool(byline) and rng.random() < house.byline_end
@@ -188,7 +189,7 @@ def plain_header(variant: Variant, article: Article, info: StoryInfo, source: So
         below.append(Piece(credit_line(info, source, rng), "credit"))
     if closing.text:
         below.append(closing)
-    return Header(above, below, lead, title)
+    return Header(above, below, lead, title, clean_title)
 
 
 def brief_lead(info: StoryInfo, rng: random.Random) -> str:
@@ -215,7 +216,7 @@ def brief_header(variant: Variant, article: Article, info: StoryInfo, house: Hou
     if rng.random() < house.credit / 2:
         below.append(Piece(rng.choice((f"（{info.reporters[0]}）", "（新华）", "（据新华社）", f"(记者 {info.reporters[0]})")),
                            "credit"))
-    return Header(above, below, lead, title)
+    return Header(above, below, lead, title, title)
 
 
 def brief_blocks(blocks: list[Block], rng: random.Random) -> tuple[list[Block], bool]:

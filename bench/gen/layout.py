@@ -30,6 +30,7 @@ class Header:
     below: list[Piece]  # a dateline at the end, a (下转…) marker
     lead: Piece  # glued to the first paragraph: a dateline or a continuation marker ("" for none)
     title: str | None  # as truth records it
+    clean_title: str | None  # the title before OCR noise
 
 
 def cn_number(value: int) -> str:
@@ -149,7 +150,7 @@ def render_header(variant: Variant, article: Article, info: StoryInfo, source: S
     if variant.part == "head" and rng.random() < 0.6:
         later = refs.get((variant.story, "tail"), variant.page_no + rng.randint(1, 4))
         below.append(Piece(page_ref(later, "下转", rng), "marker"))
-    return Header(above, below, lead, title)
+    return Header(above, below, lead, title, article.title if title is not None else None)
 
 
 def format_block(block: Block, subhead: str) -> str:

@@ -1,81 +1,12 @@
-"""OCR and print noise: character confusions, punctuation width, lost digits, cut, dropped and repeated text, wraps."""
+"""Print noise above the characters: parts cut, paragraphs dropped and repeated, column breaks and wraps."""
 from __future__ import annotations
 
-import math
 import random
-import re
-from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate
-from pathlib import Path
 
 from bench.gen.articles import Block, split_sentences
 from bench.gen.plan import Source
 from bench.gen.printed import Piece, insert_at, joined
-
-SHAPE_WEIGHT = 0.5  # a similar-shape pair counts as half a FASPell observation
-FULL_TO_HALF = {"，": ",", "：": ":", "；": ";", "！": "!", "？": "?", "（": "(", "）": ")"}
-WIDTH_FLIP = {**FULL_TO_HALF, **{v: k for k, v in FULL_TO_HALF.items()}}
-HALFWIDTH_TABLE = str.maketrans(FULL_TO_HALF)
-PUNCT_RE = re.compile("[" + re.escape("".join(WIDTH_FLIP)) + "]")
-NUMBER_RE = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
-
-
-def geometric_gap(log_keep: float, rng: random.Random) -> int:
-    """Characters skipped before the next substitution (geometric distribution)."""
-    return int(math.log(1.0 - rng.random()) / log_keep)
-
-
-class OcrTable:
-    """Character -> weighted OCR confusions from FASPell counts and similar-shape groups."""
-
-    def __init__(self, weights: dict[str, dict[str, float]]) -> None:
-        self._table: dict[str, tuple[list[str], list[float]]] = {}
-        for char in sorted(weights):
-            outputs = sorted(weights[char])
-            self._table[char] = (outputs, list(accumulate(weights[char][o] for o in outputs)))
-
-    @classmethod
-    def load(cls, noise_dir: Path) -> OcrTable:
-        """Read faspell_substitutions.tsv and similar_shape_groups.txt."""
-        weights: dict[str, dict[str, float]] = {}
-        with open(noise_dir / "faspell_substitutions.tsv", encoding="utf-8") as handle:
-            next(handle)
-            for line in handle:
-                correct, output, count = line.rstrip("\n").split("\t")
-                if len(correct) == 1 and len(output) == 1 and correct != output:
-                    row = weights.setdefault(correct, {})
-                    row[output] = row.get(output, 0.0) + int(count)
-        with open(noise_dir / "similar_shape_groups.txt", encoding="utf-8") as handle:
-            for line in handle:
-                group = [c for c in line.rstrip("\n").split("\t") if len(c) == 1]
-                for char in group:
-                    row = weights.setdefault(char, {})
-                    for other in group:
-                        if other != char:
-                            row[other] = row.get(other, 0.0) + SHAPE_WEIGHT
-        return cls(weights)
-
-    def substitute(self, text: str, rate: float, rng: random.Random) -> str:
-        """Replace about `rate` of the characters with confusable ones."""
-        if rate <= 0 or not text:
-            return text
-        chars: list[str] | None = None
-        log_keep = math.log(1.0 - rate)
-        position = geometric_gap(log_keep, rng)
-        while position < len(text):
-            # the chosen character may have no known confusion: try the next few
-            for index in range(position, min(position + 4, len(text))):
-                entry = self._table.get(text[index])
-                if entry:
-                    outputs, cumulative = entry
-                    chars = chars if chars is not None else list(text)
-                    chars[index] = outputs[bisect_right(cumulative, rng.random() * cumulative[-1])]
-                    break
-            position += 1 + geometric_gap(log_keep, rng)
-        return "".join(chars) if chars is not None else text
-
-
 
 
 @dataclass(frozen=True)
@@ -164,41 +95,6 @@ def structural_noise(blocks: list[Block], level: float, rng: random.Random) -> l
     if rng.random() < 0.05 * level:
         blocks = repeat_sentence(blocks, rng)
     return blocks
-
-
-def drop_digit(text: str, rng: random.Random) -> str:
-    """Lose a digit or a decimal point of one number (72TB→7TB, 3.5万→35万)."""
-    numbers = [m for m in NUMBER_RE.finditer(text) if len(m.group()) >= 2]
-    if not numbers:
-        return text
-    match = rng.choice(numbers)
-    digits = match.group()
-    if any(c in ".．" for c in digits) and rng.random() < 0.6:
-        new = digits.replace(".", "").replace("．", "")
-    else:
-        drop = rng.choice([i for i, c in enumerate(digits) if c not in ".．"])
-        new = digits[:drop] + digits[drop + 1 :]
-    return text[: match.start()] + new + text[match.end() :]
-
-
-def flip_punctuation(text: str, rate: float, rng: random.Random) -> str:
-    """Swap full- and half-width forms of some punctuation marks."""
-    return PUNCT_RE.sub(lambda m: WIDTH_FLIP[m.group()] if rng.random() < rate else m.group(), text)
-
-
-def text_noise(blocks: list[Block], ocr: OcrTable, noise: PageNoise, rng: random.Random) -> list[Block]:
-    """Character substitutions, punctuation width flips and lost digits."""
-    rate = noise.ocr_rate * rng.uniform(0.5, 1.5) if rng.random() < 0.85 else 0.0
-    flip = rng.uniform(0.02, 0.1) if rng.random() < 0.3 * noise.level else 0.0
-    out = []
-    for block in blocks:
-        text = ocr.substitute(block.text, rate, rng)
-        out.append(Block(block.kind, flip_punctuation(text, flip, rng) if flip else text))
-    if rng.random() < 0.25 * noise.level:
-        for _ in range(rng.choice((1, 1, 2))):
-            index = rng.randrange(len(out))
-            out[index] = Block(out[index].kind, drop_digit(out[index].text, rng))
-    return out
 
 
 def column_break(text: str, rng: random.Random) -> str:

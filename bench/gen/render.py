@@ -3,22 +3,21 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 
 from bench.gen.articles import SENTENCE_END, Block, split_sentences
 from bench.gen.families import brief_blocks, brief_header, plain_header, stacked_header
+from bench.gen.garble import HALFWIDTH_TABLE, OcrTable, garbled_title, text_noise
 from bench.gen.house import BRIEF_FAMILIES, House
 from bench.gen.layout import format_block, render_header, story_info
 from bench.gen.noise import (
-    HALFWIDTH_TABLE,
-    OcrTable,
     PageNoise,
     column_break,
     cut_part,
     hard_wrap,
     single_wrap,
     structural_noise,
-    text_noise,
 )
 from bench.gen.plan import Plan, Variant, make_name
 from bench.gen.pool import ArticleStore
@@ -37,6 +36,10 @@ class Rendered:
     origin: str
     layout: str  # the family it was printed in
     part: str  # the part printed: a whole story cut down to a brief is a head
+    clean_title: str | None  # the title before OCR noise (null when none is printed)
+    title_garbles: list[list]  # [position in clean_title, clean string, printed string]
+    clean_body: str  # the body's blocks as typeset (after cuts, dropped and repeated text), "\n" between
+    garbles: list[list]  # [position in clean_body, clean string, printed string]
 
 
 def zero_counts() -> dict[str, int]:
@@ -188,7 +191,7 @@ def render_article(ctx: Context, variant: Variant, family: str, refs: dict[tuple
     if family in BRIEF_FAMILIES:
         blocks, cut = brief_blocks(blocks, rng)
         part = "head" if cut and part == "whole" else part
-    blocks = text_noise(structural_noise(blocks, noise.level, rng), ctx.ocr, noise, rng)
+    blocks, garbled = text_noise(structural_noise(blocks, noise.level, rng), ctx.ocr, noise.ocr_rate, noise.level, rng)
     if family == "classic":
         header = render_header(variant, article, info, source, refs, rng)
         style = BodyStyle(source.subhead, source.wrap)
@@ -204,11 +207,18 @@ def render_article(ctx: Context, variant: Variant, family: str, refs: dict[tuple
     body = layout_body(ctx, blocks, header.lead, style, noise.level, rng)
     pieces = paragraphs([[p] for p in header.above] + body + [[p] for p in header.below])
     title, sample = header.title, text_sample(blocks)
+    printed_title = garbled_title(header.clean_title, title) if header.clean_title is not None else None
     if noise.halfwidth:
         map_text(pieces, lambda t: t.translate(HALFWIDTH_TABLE))
         title = title.translate(HALFWIDTH_TABLE) if title is not None else None
         sample = sample.translate(HALFWIDTH_TABLE)
-    return Rendered(pieces, title, sample, article.origin, family, part)
+        for text in [*garbled, *([printed_title] if printed_title else [])]:
+            text.translate(HALFWIDTH_TABLE)
+    offsets = [0, *accumulate(len(text.clean) + 1 for text in garbled)]
+    return Rendered(pieces, title, sample, article.origin, family, part,
+                    clean_title=header.clean_title, title_garbles=printed_title.edits() if printed_title else [],
+                    clean_body="\n".join(text.clean for text in garbled),
+                    garbles=[edit for text, at in zip(garbled, offsets) for edit in text.edits(at)])
 
 
 def join_articles(ctx: Context, parts: list[list[Piece]], noise: PageNoise, rng: random.Random,

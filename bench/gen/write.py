@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from bench.gen.families import column_label
+from bench.gen.garble import OcrTable
 from bench.gen.house import BRIEF_FAMILIES, FAMILIES, make_house, page_family
-from bench.gen.noise import OcrTable, page_noise
+from bench.gen.noise import page_noise
 from bench.gen.plan import (
     START_DATE,
     Source,
@@ -23,7 +24,7 @@ from bench.gen.plan import (
 from bench.gen.pool import load_pool
 from bench.gen.render import Context, join_articles, render_article
 
-VERSION = "1.3.0"
+VERSION = "1.4.0"
 TRADITIONAL_SHARE = 0.1  # newspapers printing in traditional characters (Hong Kong, Taiwan)
 
 
@@ -58,6 +59,10 @@ def write_page(ctx: Context, source: Source, day: int, page_no: int, members: li
             "part": rendered.part,
             "origin": rendered.origin,
             "text_sample": rendered.sample,
+            "clean_title": rendered.clean_title,
+            "title_garbles": rendered.title_garbles,
+            "clean_body": rendered.clean_body,
+            "garbles": rendered.garbles,
         })
         ctx.counts["partial_variants"] += rendered.part != "whole"
         ctx.layouts[rendered.layout] = ctx.layouts.get(rendered.layout, 0) + 1
