@@ -22,6 +22,8 @@ truth.jsonl fields:
     story        story id; variants of one story share it
     layout       the layout family it is printed in (bench/gen/house.py): classic, stacked,
                  plain, briefs or headless
+    script       "simplified", or "traditional" for a paper printing in traditional characters
+                 (OpenCC s2hk or s2tw, phrase by phrase; its clean text is converted too)
     title        the printed main title, hard wraps joined; null when printed without one
     partial      true when only part of the story is printed
     part         "whole", "head" (cut off before the end: also a story cut down to a brief)

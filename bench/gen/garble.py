@@ -9,6 +9,7 @@ import math
 import random
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
@@ -112,6 +113,16 @@ class OcrTable:
                         if other != char:
                             row[other] = row.get(other, 0.0) + SHAPE_WEIGHT
         return cls(weights)
+    def mapped(self, convert: Callable[[str], str]) -> OcrTable:
+        """The same confusions between the characters `convert` makes of them (a traditional-script table)."""
+        weights: dict[str, dict[str, float]] = {}
+        for char, (outputs, cumulative) in self._table.items():
+            row = weights.setdefault(convert(char), {})
+            for output, high, low in zip(outputs, cumulative, [0.0, *cumulative]):
+                row[convert(output)] = row.get(convert(output), 0.0) + high - low
+        rows = {char: {o: w for o, w in row.items() if o != char} for char, row in weights.items()}
+        return OcrTable({char: row for char, row in rows.items() if row})
+
     def substitute(self, text: Garbled, rate: float, rng: random.Random) -> None:
         """Replace about `rate` of the characters with confusable ones."""
         clean = text.clean

@@ -17,6 +17,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bench.gen.script import CONFIGS
+
 FAMILIES = ("classic", "stacked", "plain", "briefs", "headless")
 MAIN_FAMILIES = ("classic", "stacked", "plain")  # families a whole article, head or tail is printed in
 MAIN_WEIGHTS = (40, 30, 30)
@@ -38,10 +40,10 @@ class House:
     caption: float  # probability of a photo caption between a stacked article's paragraphs
     brief_head: str  # "**", "" or "■": how a brief's headline is marked
     label: str  # how a briefs column's label is printed, e.g. "■{}" or "**{}**"
-    traditional: bool  # prints in traditional characters
+    opencc: str  # the OpenCC config of its traditional script (s2hk, s2tw), "" when it prints simplified
 
 
-def make_house(seed: int, sid: str, layouts: Sequence[str], traditional_share: float) -> House:
+def make_house(seed: int, sid: str, layouts: Sequence[str], traditional: bool) -> House:
     """A newspaper's house style, from a stream seeded by the source alone."""
     rng = random.Random(f"{seed}:house:{sid}")
     mains = [(f, w) for f, w in zip(MAIN_FAMILIES, MAIN_WEIGHTS) if f in layouts]
@@ -62,8 +64,15 @@ def make_house(seed: int, sid: str, layouts: Sequence[str], traditional_share: f
         caption=rng.choice((0.1, 0.2, 0.35)),
         brief_head=rng.choice(("**", "**", "", "■")),
         label=rng.choice(("■{}", "**{}**", "# {}", "【{}】", "{}")),
-        traditional=rng.random() < traditional_share,
+        opencc=rng.choice(CONFIGS) if traditional else "",
     )
+
+
+def traditional_sources(seed: int, count: int, share: float) -> list[bool]:
+    """Which of `count` newspapers print in traditional characters: `share` of them, at least one when
+    the share is not 0."""
+    chosen = random.Random(f"{seed}:scripts").sample(range(count), max(1, round(share * count)) if share > 0 else 0)
+    return [index in chosen for index in range(count)]
 
 
 def page_family(seed: int, sid: str, page_id: str, house: House) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
@@ -10,7 +11,7 @@ from bench.gen.articles import SENTENCE_END, Block, split_sentences
 from bench.gen.families import brief_blocks, brief_header, plain_header, stacked_header
 from bench.gen.garble import HALFWIDTH_TABLE, OcrTable, garbled_title, text_noise
 from bench.gen.house import BRIEF_FAMILIES, House
-from bench.gen.layout import format_block, render_header, story_info
+from bench.gen.layout import Header, format_block, render_header, story_info
 from bench.gen.noise import (
     PageNoise,
     column_break,
@@ -22,6 +23,7 @@ from bench.gen.noise import (
 from bench.gen.plan import Plan, Variant, make_name
 from bench.gen.pool import ArticleStore
 from bench.gen.printed import PageText, Piece, map_text, paragraphs
+from bench.gen.script import converter, traditional_article
 
 SAMPLE_CHARS = 40
 
@@ -36,6 +38,7 @@ class Rendered:
     origin: str
     layout: str  # the family it was printed in
     part: str  # the part printed: a whole story cut down to a brief is a head
+    script: str  # "simplified" or "traditional"
     clean_title: str | None  # the title before OCR noise (null when none is printed)
     title_garbles: list[list]  # [position in clean_title, clean string, printed string]
     clean_body: str  # the body's blocks as typeset (after cuts, dropped and repeated text), "\n" between
@@ -61,6 +64,16 @@ class Context:
     traditional_share: float
     counts: dict[str, int] = field(default_factory=zero_counts)
     layouts: dict[str, int] = field(default_factory=dict)  # variants printed in each family
+    scripts: dict[str, int] = field(default_factory=dict)  # variants printed in each script
+    tables: dict[str, OcrTable] = field(default_factory=dict)  # OCR confusions per OpenCC config
+
+    def table(self, config: str) -> OcrTable:
+        """The OCR confusions of a script: the loaded table, its characters converted for a traditional one."""
+        if not config:
+            return self.ocr
+        if config not in self.tables:
+            self.tables[config] = self.ocr.mapped(converter(config))
+        return self.tables[config]
 
 
 def make_caption(ctx: Context, rng: random.Random) -> str:
@@ -126,6 +139,7 @@ class BodyStyle:
     subhead: str  # "###", "**" or ""
     wrap: float  # probability of hard wraps at a column width (scaled by the page's noise level)
     photo: float = 0.0  # probability of a photo caption of the article's own between two paragraphs
+    convert: Callable[[str], str] = str  # the script the captions it makes are printed in
 
 
 def layout_body(ctx: Context, blocks: list[Block], lead: Piece, style: BodyStyle, level: float,
@@ -151,11 +165,11 @@ def layout_body(ctx: Context, blocks: list[Block], lead: Piece, style: BodyStyle
         index = rng.choice(later)
         text = texts[index]
         at = rng.randint(len(text) // 4, 3 * len(text) // 4)
-        paras[index] = [Piece(text[:at], roles[index]), Piece("\n\n\n\n"), Piece(make_caption(ctx, rng), "caption"),
+        paras[index] = [Piece(text[:at], roles[index]), Piece("\n\n\n\n"), Piece(style.convert(make_caption(ctx, rng)), "caption"),
                         Piece("\n\n"), Piece(text[at:], roles[index])]
     if style.photo and first_free < len(paras) and rng.random() < style.photo:
         at = rng.randint(first_free, len(paras))
-        paras.insert(at, [Piece(photo_caption(blocks, rng), "caption")])
+        paras.insert(at, [Piece(photo_caption(blocks, rng, style.convert), "caption")])
         blocks = blocks[:at] + [Block("c", "")] + blocks[at:]
         body = [i + (i >= at) for i in body]
     if rng.random() < style.wrap * level:
@@ -170,12 +184,22 @@ def layout_body(ctx: Context, blocks: list[Block], lead: Piece, style: BodyStyle
     return paras
 
 
-def photo_caption(blocks: list[Block], rng: random.Random) -> str:
+def photo_caption(blocks: list[Block], rng: random.Random, convert: Callable[[str], str]) -> str:
     """A caption for the article's own photo: 图为 and one of its sentences, with a credit."""
     sentences = [s for b in blocks if b.kind == "p" for s in split_sentences(b.text) if 10 <= len(s) <= 60]
     scene = (rng.choice(sentences) if sentences else "活动现场").rstrip(SENTENCE_END)
-    credit = rng.choice((f"本报记者 {make_name(rng)} 摄", f"新华社记者 {make_name(rng)} 摄", "新华社发", "资料图片"))
+    credit = convert(rng.choice((f"本报记者 {make_name(rng)} 摄", f"新华社记者 {make_name(rng)} 摄", "新华社发", "资料图片")))
     return rng.choice((f"图为{scene}。{credit}", f"▲{scene}。\n\n{credit}", f"{scene}。（{credit}）"))
+
+
+MADE_ROLES = ("kicker", "byline", "marker", "dateline", "credit")  # lines the paper makes, not the article's
+
+
+def convert_made_lines(header: Header, convert: Callable[[str], str]) -> None:
+    """Print the lines made around the article in the paper's script (the article's own text is already)."""
+    for piece in [*header.above, *header.below, header.lead]:
+        if piece.role in MADE_ROLES:
+            piece.text = convert(piece.text)
 
 
 def render_article(ctx: Context, variant: Variant, family: str, refs: dict[tuple[int, str], int],
@@ -184,6 +208,9 @@ def render_article(ctx: Context, variant: Variant, family: str, refs: dict[tuple
     source, house = ctx.plan.sources[variant.source], ctx.houses[variant.source]
     article = ctx.store.get(ctx.plan.story_pool[variant.story])
     info = story_info(ctx.seed, variant.story, ctx.plan.story_day[variant.story], article)
+    convert = converter(house.opencc)
+    if house.opencc:
+        article = traditional_article(article, convert)
     if family in BRIEF_FAMILIES and variant.part != "whole" and house.main not in BRIEF_FAMILIES:
         family = house.main  # a head or tail is never cut down to a brief
     part = variant.part
@@ -191,19 +218,22 @@ def render_article(ctx: Context, variant: Variant, family: str, refs: dict[tuple
     if family in BRIEF_FAMILIES:
         blocks, cut = brief_blocks(blocks, rng)
         part = "head" if cut and part == "whole" else part
-    blocks, garbled = text_noise(structural_noise(blocks, noise.level, rng), ctx.ocr, noise.ocr_rate, noise.level, rng)
+    blocks, garbled = text_noise(structural_noise(blocks, noise.level, rng), ctx.table(house.opencc), noise.ocr_rate,
+                                noise.level, rng)
     if family == "classic":
         header = render_header(variant, article, info, source, refs, rng)
-        style = BodyStyle(source.subhead, source.wrap)
+        style = BodyStyle(source.subhead, source.wrap, convert=convert)
     elif family == "stacked":
         header = stacked_header(variant, article, info, source, house, refs, rng)
-        style = BodyStyle({"#": "###", "**": "**"}.get(house.headline, ""), source.wrap, house.caption)
+        style = BodyStyle({"#": "###", "**": "**"}.get(house.headline, ""), source.wrap, house.caption, convert)
     elif family == "plain":
         header = plain_header(variant, article, info, source, house, refs, rng)
-        style = BodyStyle("", source.wrap)
+        style = BodyStyle("", source.wrap, convert=convert)
     else:
         header = brief_header(variant, article, info, house, family == "headless", rng)
-        style = BodyStyle("", source.wrap / 2)
+        style = BodyStyle("", source.wrap / 2, convert=convert)
+    if house.opencc:
+        convert_made_lines(header, convert)
     body = layout_body(ctx, blocks, header.lead, style, noise.level, rng)
     pieces = paragraphs([[p] for p in header.above] + body + [[p] for p in header.below])
     title, sample = header.title, text_sample(blocks)
@@ -215,14 +245,14 @@ def render_article(ctx: Context, variant: Variant, family: str, refs: dict[tuple
         for text in [*garbled, *([printed_title] if printed_title else [])]:
             text.translate(HALFWIDTH_TABLE)
     offsets = [0, *accumulate(len(text.clean) + 1 for text in garbled)]
-    return Rendered(pieces, title, sample, article.origin, family, part,
+    return Rendered(pieces, title, sample, article.origin, family, part, "traditional" if house.opencc else "simplified",
                     clean_title=header.clean_title, title_garbles=printed_title.edits() if printed_title else [],
                     clean_body="\n".join(text.clean for text in garbled),
                     garbles=[edit for text, at in zip(garbled, offsets) for edit in text.edits(at)])
 
 
 def join_articles(ctx: Context, parts: list[list[Piece]], noise: PageNoise, rng: random.Random,
-                  label: tuple[int, str] | None = None) -> PageText:
+                  label: tuple[int, str] | None = None, convert: Callable[[str], str] = str) -> PageText:
     """Assemble a page: a column label before article k, a stray photo caption, separators, blank lines.
 
     Article k of `parts` owns its lines as owner k; the label and the stray caption are the page's.
@@ -233,7 +263,7 @@ def join_articles(ctx: Context, parts: list[list[Piece]], noise: PageNoise, rng:
         parts = parts[:at] + [[Piece(text.translate(HALFWIDTH_TABLE) if noise.halfwidth else text, "label")]] + parts[at:]
         owners.insert(at, None)
     if rng.random() < 0.08 * noise.level:
-        caption = make_caption(ctx, rng)
+        caption = convert(make_caption(ctx, rng))
         if noise.halfwidth:
             caption = caption.translate(HALFWIDTH_TABLE)
         at = rng.randint(1, len(parts))

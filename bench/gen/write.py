@@ -11,7 +11,13 @@ from typing import IO, Any
 
 from bench.gen.families import column_label
 from bench.gen.garble import OcrTable
-from bench.gen.house import BRIEF_FAMILIES, FAMILIES, make_house, page_family
+from bench.gen.house import (
+    BRIEF_FAMILIES,
+    FAMILIES,
+    make_house,
+    page_family,
+    traditional_sources,
+)
 from bench.gen.noise import page_noise
 from bench.gen.plan import (
     START_DATE,
@@ -23,8 +29,9 @@ from bench.gen.plan import (
 )
 from bench.gen.pool import load_pool
 from bench.gen.render import Context, join_articles, render_article
+from bench.gen.script import converter
 
-VERSION = "1.4.0"
+VERSION = "1.5.0"
 TRADITIONAL_SHARE = 0.1  # newspapers printing in traditional characters (Hong Kong, Taiwan)
 
 
@@ -43,6 +50,7 @@ def write_page(ctx: Context, source: Source, day: int, page_no: int, members: li
     noise = page_noise(source, rng)
     house = ctx.houses[ctx.plan.variants[members[0]].source]
     family = page_family(ctx.seed, source.sid, page_id, house)
+    convert = converter(house.opencc)
     parts, records, layouts = [], [], []
     for ordinal, index in enumerate(members):
         variant = ctx.plan.variants[index]
@@ -54,6 +62,7 @@ def write_page(ctx: Context, source: Source, day: int, page_no: int, members: li
             "ordinal": ordinal,
             "story": f"st{variant.story:06d}",
             "layout": rendered.layout,
+            "script": rendered.script,
             "title": rendered.title,
             "partial": rendered.part != "whole",
             "part": rendered.part,
@@ -66,11 +75,12 @@ def write_page(ctx: Context, source: Source, day: int, page_no: int, members: li
         })
         ctx.counts["partial_variants"] += rendered.part != "whole"
         ctx.layouts[rendered.layout] = ctx.layouts.get(rendered.layout, 0) + 1
+        ctx.scripts[rendered.script] = ctx.scripts.get(rendered.script, 0) + 1
     label = None
     first_brief = next((k for k, layout in enumerate(layouts) if layout in BRIEF_FAMILIES), None)
     if first_brief is not None and (family == "briefs" or rng.random() < 0.6):
-        label = (first_brief, column_label(house, rng))
-    page = join_articles(ctx, parts, noise, rng, label)
+        label = (first_brief, convert(column_label(house, rng)))
+    page = join_articles(ctx, parts, noise, rng, label, convert)
     runs = page.runs()
     for ordinal, record in enumerate(records):
         lines = runs[ordinal]
@@ -147,6 +157,7 @@ def manifest(ctx: Context, n: int, names: list[str], pool: dict[str, dict[str, i
             "stories_with_several_variants": sum(1 for c in per_story if c > 1),
             "characters": ctx.counts["characters"],
             "layouts": {family: ctx.layouts.get(family, 0) for family in FAMILIES},
+            "scripts": dict(sorted(ctx.scripts.items())),
         },
     }
 
@@ -164,7 +175,8 @@ def generate(n: int, out: Path, seed: int, corpora: Path, names: list[str], forc
         if not len(store):
             raise SystemExit(f"no usable articles in {corpora}")
         plan = make_plan(n, store.lengths, seed)
-        houses = [make_house(seed, source.sid, layouts, traditional) for source in plan.sources]
+        scripts = traditional_sources(seed, len(plan.sources), traditional)
+        houses = [make_house(seed, source.sid, layouts, script) for source, script in zip(plan.sources, scripts)]
         ctx = Context(seed, out, store, OcrTable.load(corpora / "ocr-noise"), plan, houses, tuple(layouts),
                       traditional)
         with open(out / "truth.jsonl", "w", encoding="utf-8", newline="\n") as truth:
