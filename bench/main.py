@@ -23,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench import coldstart, grouping, querying
+from bench import coldstart, grouping, querying, segmentation
 from bench.benchquery import BenchQuery
 from bench.dataset import ROOT, Dataset, locate
 from bench.generate import parse_size
@@ -87,6 +87,7 @@ def measure_indexing(dataset: Dataset, scratch: Path, args: argparse.Namespace) 
         "characters": characters,
         "raw_bytes": raw_bytes,
         "variants": runs[-1].variants,
+        "files_failed": runs[-1].files_failed,
         "seconds": seconds,
         "chars_per_s": characters / seconds,
         "variants_per_s": runs[-1].variants / seconds,
@@ -108,8 +109,10 @@ def measure_queries(dataset: Dataset, index_dir: Path, scratch: Path,
     """Grouping, query latency of the three engines, literal correctness and tantivy's recall."""
     log("loading the indexed variants")
     variants = load_variants(index_dir)
+    log("scoring segmentation against the truth's line ranges")
+    segments = segmentation.evaluate(dataset, variants)
     log("scoring story grouping against the truth")
-    story_groups = grouping.evaluate(dataset, variants).to_dict()
+    story_groups = grouping.evaluate(dataset, variants, segments.cover).to_dict()
     queries = make_queries(variants, args.seed, args.queries)
     log(f"{len(queries)} queries; brute-force scan x{args.brute_repeat}")
     brute_seconds, expected = querying.time_each(queries, lambda q: brute_force(variants, q), args.brute_repeat)
@@ -133,6 +136,7 @@ def measure_queries(dataset: Dataset, index_dir: Path, scratch: Path,
     log(f"  {build_seconds:.1f} s; tantivy x{args.query_repeat}")
     tantivy_seconds, _ = querying.time_each(queries, tantivy.top, args.query_repeat)
     return {
+        "segmentation": segments.to_dict(),
         "grouping": story_groups,
         "literal": literal,
         "query": {
