@@ -73,9 +73,12 @@ def apply_edits(clean: str, edits: list[list]) -> str:
 def garbled_title(clean: str, printed: str) -> Garbled:
     """A title and its OCR print, which differs by at most one inserted space (layout.ocr_title)."""
     garbled = Garbled.of(clean)
-    at = next((i for i, (a, b) in enumerate(zip(clean, printed)) if a != b), None)
-    if at is not None:
-        garbled.printed[at] = printed[at] + garbled.printed[at]
+    if printed != clean:
+        at = next((i for i, (a, b) in enumerate(zip(clean, printed)) if a != b), len(clean))
+        if at < len(clean):
+            garbled.printed[at] = printed[at] + garbled.printed[at]
+        else:  # inserted after the last character (or before a space that ends the title)
+            garbled.printed[-1] += printed[len(clean):]
     return garbled
 
 
