@@ -23,6 +23,8 @@ WHITESPACE = re.compile(r"\s+")
 MARKUP = re.compile(r"^\s*#{1,6}\s+|\*\*|__")  # markdown the segmenter reads and drops
 MARKS = "■□▲●◆★"  # marks in front of bylines and labels that a segmenter may drop
 SHOWN = 5  # examples of each kind of error kept per family
+# Roles of the lines around an article's text: a merge or split that moves only these is a slip at the edge.
+EDGE_ROLES = ("kicker", "byline", "marker", "dateline", "credit", "caption")
 
 
 def compact(text: str) -> str:
@@ -40,6 +42,7 @@ class FamilyScore:
     split: int = 0  # spread over more than one variant
     lines_lost: int = 0  # some of their lines are in no variant (neither merged nor split)
     missed: int = 0  # none of their lines is in any variant (a page the reader refused, for one)
+    edge_slips: int = 0  # merged or split only by lines at an article's edge (bylines, credits, captions...)
     variants: int = 0  # variants whose lines are mostly this family's
     exact_variants: int = 0
     examples: list[dict[str, Any]] = field(default_factory=list)
@@ -98,6 +101,7 @@ def score_page(records: list[dict[str, Any]], lines: list[str], assigned: dict[i
                candidates: list[int], variants: Variants) -> None:
     """Add one page's articles and variants to the scores."""
     owner_of: dict[int, int] = {}  # line -> truth ordinal
+    role_of = {n: role for record in records for first, last, role in record["lines"] for n in range(first, last + 1)}
     mine: dict[int, list[int]] = {}
     for record in records:
         mine[record["ordinal"]] = article_lines(record, lines)
@@ -123,6 +127,8 @@ def score_page(records: list[dict[str, Any]], lines: list[str], assigned: dict[i
             setattr(score, kind, getattr(score, kind) + 1)
             if kind == "split" and any(len(owners[v]) > 1 for v in cover):  # split and merged: both
                 score.merged += 1
+            if kind in ("split", "merged"):
+                score.edge_slips += _at_edge(mine[ordinal], ordinal, assigned, owner_of, role_of)
         if kind == "exact":
             exact.add(ordinal)
         elif len(result.families[family].examples) < SHOWN:
@@ -139,6 +145,16 @@ def score_page(records: list[dict[str, Any]], lines: list[str], assigned: dict[i
         for score in (result.families[layout[main]], result.total):
             score.variants += 1
             score.exact_variants += right
+
+
+def _at_edge(own: list[int], ordinal: int, assigned: dict[int, int], owner_of: dict[int, int],
+             role_of: dict[int, str]) -> bool:
+    """Whether the lines that make an article merged or split are all at article edges: its own lines
+    outside its main variant and other articles' lines inside it."""
+    main = Counter(assigned[n] for n in own if n in assigned).most_common(1)[0][0]
+    foreign = [n for n in own if n in assigned and assigned[n] != main]
+    foreign += [n for n, v in assigned.items() if v == main and owner_of.get(n, ordinal) != ordinal]
+    return all(role_of[n] in EDGE_ROLES for n in foreign)
 
 
 def evaluate(dataset: Dataset, variants: Variants) -> Segmentation:

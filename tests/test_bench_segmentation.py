@@ -22,6 +22,8 @@ PAGE_2 = ["**腾冲科学论坛开幕**", "", "千余位专家学者齐聚腾冲
           "", "**人形机器人走进车间**", "", "商业航天迎来规模爆发。", "", "本版编辑 张三", "", "\x00\x00\x00"]
 # page 3: refused by the reader, so no variant
 PAGE_3 = ["# 海南自由贸易港封关", "", "全岛封关运作正式启动。"]
+# page 4: the first article's end credit read as the head of the second
+PAGE_4 = ["# 冬季运动会开幕", "", "运动会在哈尔滨开幕。", "", "（来源：新华社）", "", "# 春运首日客流平稳", "", "铁路发送旅客百万人次。"]
 TRUTH = [
     ("pages/p1.txt", 0, "st1", "plain", [[3, 3, "title"], [5, 5, "body"]]),
     ("pages/p1.txt", 1, "st2", "briefs", [[7, 7, "title"], [9, 9, "body"]]),
@@ -29,6 +31,8 @@ TRUTH = [
     ("pages/p2.txt", 0, "st1", "stacked", [[1, 1, "title"], [3, 3, "body"], [5, 5, "subhead"], [7, 7, "body"]]),
     ("pages/p2.txt", 1, "st4", "stacked", [[9, 9, "title"], [11, 11, "body"], [13, 13, "credit"], [15, 15, "body"]]),
     ("pages/p3.txt", 0, "st2", "classic", [[1, 1, "title"], [3, 3, "body"]]),
+    ("pages/p4.txt", 0, "st5", "classic", [[1, 1, "title"], [3, 3, "body"], [5, 5, "credit"]]),
+    ("pages/p4.txt", 1, "st6", "classic", [[7, 7, "title"], [9, 9, "body"]]),
 ]
 # what the index holds: (page, ordinal, story it was grouped in, its lines)
 INDEXED = [
@@ -37,11 +41,13 @@ INDEXED = [
     ("p2", 0, "a", PAGE_2[0:3]),
     ("p2", 1, "c", PAGE_2[4:7]),
     ("p2", 2, "d", PAGE_2[8:11]),
+    ("p4", 0, "e", PAGE_4[0:3]),
+    ("p4", 1, "f", PAGE_4[4:9]),
 ]
 
 
 def corpus(root: Path) -> tuple[Dataset, Variants]:
-    for name, lines in (("p1", PAGE_1), ("p2", PAGE_2), ("p3", PAGE_3)):
+    for name, lines in (("p1", PAGE_1), ("p2", PAGE_2), ("p3", PAGE_3), ("p4", PAGE_4)):
         (root / "pages").mkdir(exist_ok=True)
         (root / "pages" / f"{name}.txt").write_text("\n".join(lines), encoding="utf-8")
     with open(root / "truth.jsonl", "w", encoding="utf-8") as truth:
@@ -71,8 +77,12 @@ def test_each_kind_of_segmentation_error_is_counted_in_its_family(tmp_path: Path
     stacked = families["stacked"]
     # the first is split over two variants; the second lost its editor's line (the NULs are not looked for)
     assert (stacked["split"], stacked["lines_lost"], stacked["exact"], stacked["variants"]) == (1, 1, 0, 3)
+    assert stacked["edge_slips"] == briefs["edge_slips"] == 0  # a sub-head and a whole article moved, not edges
     assert {e["kind"] for e in stacked["examples"]} == {"split", "lines_lost"}
-    assert families["classic"]["missed"] == 1 and result.total.articles == len(TRUTH)
+    classic = families["classic"]
+    # the first is split, and shares a variant with the second: both counts; both slips are at the edge
+    assert (classic["missed"], classic["split"], classic["merged"], classic["edge_slips"]) == (1, 1, 2, 2)
+    assert result.total.articles == len(TRUTH)
     assert result.page_lines_absorbed == 1  # the label went into the first article
     assert result.cover[("pages/p2.txt", 0)] == {2, 3}
 
@@ -83,7 +93,7 @@ def test_unmapped_articles_count_as_missed_pairs(tmp_path: Path) -> None:
     assert len(result.unmapped) == 1  # the refused page's article
     # st1's two printings were grouped together; st2's printing on the refused page is a pair missed
     assert result.mapped_recall == 1.0 and result.recall == 0.5
-    assert result.mapping_check == {"exact_right": 5}
+    assert result.mapping_check == {"exact_right": 7}
     assert result.families["classic"]["pairwise_recall"] == 0.0
     assert result.families["plain"]["pairwise_precision"] == result.families["plain"]["pairwise_recall"] == 1.0
 
