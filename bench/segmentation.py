@@ -3,7 +3,8 @@ index holds as exactly one variant with the same boundaries, and how many were m
 
 The index keeps no line numbers, so each non-blank page line is put down to the variant of its page
 whose normalised text holds it (the nearest one in page order first: a variant lists its captions
-last, and short fragments recur). A truth article is *exact* when all its lines went to one variant
+last, and short fragments recur), whole or else in a few stretches (a segmenter moves a dateline
+out of its paragraph into the article's head). A truth article is *exact* when all its lines went to one variant
 that holds no line of another article; lines that belong to no article (a column label, a stray photo
 caption) do not count against it. A line that normalises to nothing (a run of NULs) is not looked for.
 """
@@ -23,6 +24,8 @@ WHITESPACE = re.compile(r"\s+")
 MARKUP = re.compile(r"^\s*#{1,6}\s+|\*\*|__")  # markdown the segmenter reads and drops
 MARKS = "■□▲●◆★"  # marks in front of bylines and labels that a segmenter may drop
 SHOWN = 5  # examples of each kind of error kept per family
+PIECES = 3  # a line is found in a variant in at most this many stretches ...
+MIN_PIECE = 4  # ... of at least this many characters (but the last)
 # Roles of the lines around an article's text: a merge or split that moves only these is a slip at the edge.
 EDGE_ROLES = ("kicker", "byline", "marker", "dateline", "credit", "caption")
 
@@ -74,6 +77,20 @@ class Segmentation:
                 "spurious_variants": self.spurious_variants, "page_lines_absorbed": self.page_lines_absorbed}
 
 
+def holds_in_pieces(text: str, key: str, pieces: int = PIECES) -> bool:
+    """Whether `text` holds `key` cut into at most `pieces` stretches of at least MIN_PIECE characters
+    (a segmenter moves a dateline out of its paragraph, lists captions last, drops a repeated sentence)."""
+    if key in text:
+        return True
+    if pieces == 1:
+        return False
+    low, high = 0, len(key)  # the longest prefix of key that text holds: holding is monotone in length
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if key[:middle] in text else (low, middle - 1)
+    return low >= MIN_PIECE and holds_in_pieces(text, key[low:], pieces - 1)
+
+
 def assign_lines(lines: list[str], candidates: list[int], texts: dict[int, str]) -> dict[int, int]:
     """Line number (1-based) -> the variant (of `candidates`, in page order) whose compact text holds the line."""
     assigned: dict[int, int] = {}
@@ -85,6 +102,8 @@ def assign_lines(lines: list[str], candidates: list[int], texts: dict[int, str])
                                               compact(MARKUP.sub("", line).strip().lstrip(MARKS)))) if key]
         order = candidates[pointer:] + candidates[:pointer][::-1]
         found = next((v for key in keys for v in order if key in texts[v]), None)
+        if found is None:
+            found = next((v for key in keys for v in order if holds_in_pieces(texts[v], key)), None)
         if found is not None:
             assigned[number] = found
             pointer = max(pointer, candidates.index(found))
