@@ -200,8 +200,7 @@ def brief_lead(info: StoryInfo, rng: random.Random) -> str:
     return rng.choice(forms)
 
 
-def brief_header(variant: Variant, article: Article, info: StoryInfo, house: House, headless: bool,
-                 rng: random.Random) -> Header:
+def brief_header(article: Article, info: StoryInfo, house: House, headless: bool, rng: random.Random) -> Header:
     """A brief item: a short marked headline (none for a headless one), a dateline, a short end credit."""
     above: list[Piece] = []
     below: list[Piece] = []
@@ -214,8 +213,8 @@ def brief_header(variant: Variant, article: Article, info: StoryInfo, house: Hou
         lead = Piece(lead_dateline(info, rng) if info.style in ("news", "local") and rng.random() < 0.5 else "",
                      "dateline")
     if rng.random() < house.credit / 2:
-        below.append(Piece(rng.choice((f"（{info.reporters[0]}）", "（新华）", "（据新华社）", f"(记者 {info.reporters[0]})")),
-                           "credit"))
+        name = info.reporters[0]
+        below.append(Piece(rng.choice((f"（{name}）", "（新华）", "（据新华社）", f"(记者 {name})")), "credit"))
     return Header(above, below, lead, title, title)
 
 

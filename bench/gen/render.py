@@ -165,8 +165,9 @@ def layout_body(ctx: Context, blocks: list[Block], lead: Piece, style: BodyStyle
         index = rng.choice(later)
         text = texts[index]
         at = rng.randint(len(text) // 4, 3 * len(text) // 4)
-        paras[index] = [Piece(text[:at], roles[index]), Piece("\n\n\n\n"), Piece(style.convert(make_caption(ctx, rng)), "caption"),
-                        Piece("\n\n"), Piece(text[at:], roles[index])]
+        caption = Piece(style.convert(make_caption(ctx, rng)), "caption")
+        paras[index] = [Piece(text[:at], roles[index]), Piece("\n\n\n\n"), caption, Piece("\n\n"),
+                        Piece(text[at:], roles[index])]
     if style.photo and first_free < len(paras) and rng.random() < style.photo:
         at = rng.randint(first_free, len(paras))
         paras.insert(at, [Piece(photo_caption(blocks, rng, style.convert), "caption")])
@@ -188,7 +189,8 @@ def photo_caption(blocks: list[Block], rng: random.Random, convert: Callable[[st
     """A caption for the article's own photo: 图为 and one of its sentences, with a credit."""
     sentences = [s for b in blocks if b.kind == "p" for s in split_sentences(b.text) if 10 <= len(s) <= 60]
     scene = (rng.choice(sentences) if sentences else "活动现场").rstrip(SENTENCE_END)
-    credit = convert(rng.choice((f"本报记者 {make_name(rng)} 摄", f"新华社记者 {make_name(rng)} 摄", "新华社发", "资料图片")))
+    credits = (f"本报记者 {make_name(rng)} 摄", f"新华社记者 {make_name(rng)} 摄", "新华社发", "资料图片")
+    credit = convert(rng.choice(credits))
     return rng.choice((f"图为{scene}。{credit}", f"▲{scene}。\n\n{credit}", f"{scene}。（{credit}）"))
 
 
@@ -230,7 +232,7 @@ def render_article(ctx: Context, variant: Variant, family: str, refs: dict[tuple
         header = plain_header(variant, article, info, source, house, refs, rng)
         style = BodyStyle("", source.wrap, convert=convert)
     else:
-        header = brief_header(variant, article, info, house, family == "headless", rng)
+        header = brief_header(article, info, house, family == "headless", rng)
         style = BodyStyle("", source.wrap / 2, convert=convert)
     if house.opencc:
         convert_made_lines(header, convert)
@@ -245,7 +247,8 @@ def render_article(ctx: Context, variant: Variant, family: str, refs: dict[tuple
         for text in [*garbled, *([printed_title] if printed_title else [])]:
             text.translate(HALFWIDTH_TABLE)
     offsets = [0, *accumulate(len(text.clean) + 1 for text in garbled)]
-    return Rendered(pieces, title, sample, article.origin, family, part, "traditional" if house.opencc else "simplified",
+    script = "traditional" if house.opencc else "simplified"
+    return Rendered(pieces, title, sample, article.origin, family, part, script,
                     clean_title=header.clean_title, title_garbles=printed_title.edits() if printed_title else [],
                     clean_body="\n".join(text.clean for text in garbled),
                     garbles=[edit for text, at in zip(garbled, offsets) for edit in text.edits(at)])
@@ -260,7 +263,8 @@ def join_articles(ctx: Context, parts: list[list[Piece]], noise: PageNoise, rng:
     owners: list[int | None] = list(range(len(parts)))
     if label is not None:
         at, text = label
-        parts = parts[:at] + [[Piece(text.translate(HALFWIDTH_TABLE) if noise.halfwidth else text, "label")]] + parts[at:]
+        printed = text.translate(HALFWIDTH_TABLE) if noise.halfwidth else text
+        parts = parts[:at] + [[Piece(printed, "label")]] + parts[at:]
         owners.insert(at, None)
     if rng.random() < 0.08 * noise.level:
         caption = convert(make_caption(ctx, rng))
