@@ -119,7 +119,7 @@ def _family_rows(seg: dict[str, Any], groups: dict[str, dict[str, float]]) -> li
             f"layout {family}: segmentation R / P",
             f"{score['recall']:.3f} / {score['precision']:.3f}",
             f"{score['articles']:,} articles: {score['exact']:,} exact, {score['merged']:,} merged, "
-            f"{score['split']:,} split ({score['edge_slips']:,} of these by edge lines only), "
+            f"{score['split']:,} split ({score['edge_slips']:,} merged or split by edge lines only), "
             f"{score['lines_lost']:,} lines lost, {score['missed']:,} missed",
             f"grouping {grouping['pairwise_precision']:.3f} / {grouping['pairwise_recall']:.3f}" if grouping else "",
             "", "info"))
