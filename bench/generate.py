@@ -2,6 +2,7 @@
 """Deterministic generator of benchmark corpora: noisy OCR'd Chinese newspaper pages.
 
     python bench/generate.py --size 1k --out DIR [--seed 0] [--corpora PATH]
+                             [--layouts classic,stacked,...] [--traditional 0.1]
 
 Stories are real news articles (People's Daily, January 1998, from the PKU corpus,
 and/or SogouC). Every story is printed as one or more *variants* on the pages of
@@ -43,8 +44,8 @@ truth.jsonl fields:
                  the source's own captions; after cuts and dropped or repeated paragraphs and
                  sentences) joined by "\n"; in traditional characters for a traditional paper
     garbles      [position in clean_body, clean string, printed string] per run of changed
-                 characters (OCR confusions, punctuation width, lost digits and decimal
-                 points): applying them (bench.gen.garble.apply_edits) gives the printed
+                 characters (OCR confusions, punctuation width and half-width pages, lost
+                 digits and decimal points): applying them (bench.gen.garble.apply_edits) gives the printed
                  paragraphs, which the page shows with layout added (markup, wraps, column
                  breaks, a leading dateline, inserted captions)
     text_sample  up to 40 non-whitespace characters from the start of the printed
@@ -61,6 +62,8 @@ story (100k from SogouC), stories get more variants, the extra ones going
 preferentially to longer articles so that the corpus keeps its size in characters.
 Near-duplicate articles (one story reposted with small edits, or one article printed
 inside a longer one) are dropped from the pool, so that two stories never share a text.
+What real input holds stays in: SogouC's NUL padding (the end of 697 of its 17,910 texts),
+stray control characters and private-use glyphs reach the pages as the source has them.
 """
 from __future__ import annotations
 
