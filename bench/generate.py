@@ -101,6 +101,17 @@ def layout_list(text: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def share(text: str) -> float:
+    """--traditional: a share of the newspapers, 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1, not {text!r}")
+    return value
+
+
 def pool_names(choice: str, n: int) -> list[str]:
     """Corpora to draw stories from; 'auto' is both up to 10k and SogouC above."""
     if choice == "auto":
@@ -121,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="replace a corpus already in --out")
     parser.add_argument("--layouts", type=layout_list, default=FAMILIES,
                         help=f"layout families to print pages in, comma-separated (default all: {','.join(FAMILIES)})")
-    parser.add_argument("--traditional", type=float, default=TRADITIONAL_SHARE,
+    parser.add_argument("--traditional", type=share, default=TRADITIONAL_SHARE,
                         help=f"share of newspapers printing in traditional characters (default {TRADITIONAL_SHARE})")
     args = parser.parse_args(argv)
     started = time.perf_counter()

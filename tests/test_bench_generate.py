@@ -207,10 +207,13 @@ def test_classic_layout_alone_is_one_family_in_simplified(tmp_path: Path) -> Non
     assert {(r["layout"], r["script"]) for r in truth} == {("classic", "simplified")}
 
 
-def test_unknown_layout_is_a_clear_error(tmp_path: Path) -> None:
-    command = [sys.executable, str(SCRIPT), "--out", str(tmp_path / "x"), "--layouts", "classic,columns"]
+@pytest.mark.parametrize(("option", "value"), [("--layouts", "classic,columns"), ("--traditional", "2"),
+                                               ("--traditional", "some")])
+def test_bad_layout_options_are_clear_errors(tmp_path: Path, option: str, value: str) -> None:
+    command = [sys.executable, str(SCRIPT), "--out", str(tmp_path / "x"), option, value]
     result = subprocess.run(command, capture_output=True, text=True)
-    assert result.returncode != 0 and "columns" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode != 0 and value.split(",")[-1] in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "x").exists()
 
 
 @pytest.fixture(scope="module")
