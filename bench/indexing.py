@@ -37,6 +37,7 @@ class IndexRun:
     size_bytes: int
     files_failed: int  # pages the reader refused (it indexes the others and exits 1)
     failures: list[str]  # the first few of its one-line reasons
+    refused: list[str]  # the paths of all of them (kept out of the results)
 
 
 def index_once(pages: Path, index_dir: Path, workers: int) -> IndexRun:
@@ -57,7 +58,7 @@ def index_once(pages: Path, index_dir: Path, workers: int) -> IndexRun:
     failures = [failure["error"] for failure in summary["failures"]]
     return IndexRun(seconds, summary["variants_total"], int(max_rss.group(1)) * 1024 if max_rss else 0,
                     memory.peak_bytes, memory.peak_pss_bytes, memory.peak_processes, disk_usage(index_dir),
-                    len(failures), failures[:SHOWN_FAILURES])
+                    len(failures), failures[:SHOWN_FAILURES], [failure["path"] for failure in summary["failures"]])
 
 
 def _load(ready: Barrier) -> None:

@@ -64,7 +64,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def measure_indexing(dataset: Dataset, scratch: Path, args: argparse.Namespace) -> tuple[dict[str, Any], Path]:
-    """Alternate `corpus index` runs with jieba runs; the figures and the last index, kept for querying."""
+    """Alternate `corpus index` runs with jieba runs; the figures and the last index, kept for querying.
+
+    Characters, raw bytes and the jieba baseline count the pages the reader indexed, not those it refused.
+    """
     files = dataset.page_files()
     runs: list[IndexRun] = []
     jieba_runs: list[tuple[float, int]] = []
@@ -74,6 +77,8 @@ def measure_indexing(dataset: Dataset, scratch: Path, args: argparse.Namespace) 
         runs.append(index_once(dataset.pages_dir, index_dir, args.workers))
         if k:
             shutil.rmtree(scratch / f"index-{k - 1}")  # the runs build the same index; only the last is kept
+        refused = set(runs[-1].refused)
+        files = [f for f in files if str(f) not in refused]
         log(f"  {runs[-1].seconds:.1f} s; jieba run {k + 1}/{args.repeat}")
         jieba_runs.append(jieba_once(files, args.workers))
     characters = jieba_runs[0][1]
@@ -83,7 +88,7 @@ def measure_indexing(dataset: Dataset, scratch: Path, args: argparse.Namespace) 
     tree, largest = median([r.tree_peak_bytes for r in runs]), median([r.max_rss_bytes for r in runs])
     size = median([r.size_bytes for r in runs])
     figures = {
-        "runs": [r.__dict__ for r in runs],
+        "runs": [{k: v for k, v in r.__dict__.items() if k != "refused"} for r in runs],
         "characters": characters,
         "raw_bytes": raw_bytes,
         "variants": runs[-1].variants,
