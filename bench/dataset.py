@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from bench.generate import VERSION, parse_size
+from bench.gen.write import VERSION
+from bench.generate import parse_size
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = ROOT / "bench" / "generate.py"

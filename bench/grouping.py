@@ -1,5 +1,7 @@
 """Story grouping against the generator's ground truth: map each printed article to an indexed variant,
-then pairwise precision and recall of "same story"."""
+then pairwise precision and recall of "same story", in total and per layout family.
+
+An article mapped to no variant counts as a story of its own: its pairs are missed pairs."""
 from __future__ import annotations
 
 import re
@@ -38,23 +40,33 @@ class Grouping:
     shared_variants: int = 0  # truth articles mapped to a variant that another article also mapped to
     precision: float = 0.0
     recall: float = 0.0
+    # The scores before unmapped articles counted as misses (comparable with earlier runs).
+    mapped_precision: float = 0.0
+    mapped_recall: float = 0.0
     # The same scores over articles alone on their variant: grouping without segmentation merges.
     unshared_precision: float = 0.0
     unshared_recall: float = 0.0
     wrong_pairs: dict[str, int] = field(default_factory=dict)  # predicted together, different stories; by cause
     missed_pairs: dict[str, int] = field(default_factory=dict)  # one story, predicted apart; by cause
+    # Whether the variant a sample mapped to holds the article's lines (from the segmentation's line truth).
+    mapping_check: dict[str, int] = field(default_factory=dict)
+    # Per layout family, pairwise scores over the pairs that hold at least one article of the family.
+    families: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"articles": self.articles, "mapped_exact": self.exact, "mapped_fuzzy": self.fuzzy,
                 "unmapped": len(self.unmapped), "unmapped_examples": self.unmapped[:SHOWN],
                 "articles_sharing_a_variant": self.shared_variants,
                 "pairwise_precision": self.precision, "pairwise_recall": self.recall,
+                "mapped_precision": self.mapped_precision, "mapped_recall": self.mapped_recall,
+                "mapping_check": self.mapping_check, "families": self.families,
                 "unshared_precision": self.unshared_precision, "unshared_recall": self.unshared_recall,
                 "wrong_pairs": self.wrong_pairs, "missed_pairs": self.missed_pairs}
 
 
-def pairwise(pairs: Iterable[tuple[Hashable, Hashable]]) -> tuple[float, float]:
-    """Pairwise precision and recall of predicted clusters against true ones, from (predicted, true) labels."""
+def pair_counts(pairs: Iterable[tuple[Hashable, Hashable]]) -> tuple[int, int, int]:
+    """Pairs predicted together and truly together, predicted together, and truly together,
+    from (predicted, true) labels."""
     cells: Counter = Counter()
     predicted: Counter = Counter()
     true: Counter = Counter()
@@ -62,10 +74,30 @@ def pairwise(pairs: Iterable[tuple[Hashable, Hashable]]) -> tuple[float, float]:
         cells[p, t] += 1
         predicted[p] += 1
         true[t] += 1
-    both = sum(comb(n, 2) for n in cells.values())
-    predicted_pairs = sum(comb(n, 2) for n in predicted.values())
-    true_pairs = sum(comb(n, 2) for n in true.values())
-    return (both / predicted_pairs if predicted_pairs else 1.0), (both / true_pairs if true_pairs else 1.0)
+    return (sum(comb(n, 2) for n in cells.values()), sum(comb(n, 2) for n in predicted.values()),
+            sum(comb(n, 2) for n in true.values()))
+
+
+def _ratios(both: int, predicted: int, true: int) -> tuple[float, float]:
+    return (both / predicted if predicted else 1.0), (both / true if true else 1.0)
+
+
+def pairwise(pairs: Iterable[tuple[Hashable, Hashable]]) -> tuple[float, float]:
+    """Pairwise precision and recall of predicted clusters against true ones, from (predicted, true) labels."""
+    return _ratios(*pair_counts(pairs))
+
+
+def by_family(entries: list[tuple[Hashable, Hashable, str]]) -> dict[str, dict[str, float]]:
+    """Pairwise precision and recall over the pairs touching each family, from (predicted, true, family):
+    all pairs less the pairs with neither member in the family."""
+    total = pair_counts((p, t) for p, t, _ in entries)
+    scores = {}
+    for family in sorted({f for _, _, f in entries}):
+        rest = pair_counts((p, t) for p, t, f in entries if f != family)
+        precision, recall = _ratios(*(a - b for a, b in zip(total, rest)))
+        scores[family] = {"articles": sum(f == family for _, _, f in entries), "pairwise_precision": precision,
+                          "pairwise_recall": recall}
+    return scores
 
 
 def pairs_by_cause(groups: Iterable[list[tuple[Hashable, int]]]) -> dict[str, int]:
@@ -97,14 +129,20 @@ def _best(sample: str, candidates: list[int], compact: dict[int, str], ordinal: 
     return (best if score >= FUZZY_MIN else None), False
 
 
-def evaluate(dataset: Dataset, variants: Variants) -> Grouping:
-    """Map the truth onto the variants of the same page and score the index's grouping."""
+def evaluate(dataset: Dataset, variants: Variants, cover: dict[tuple[str, int], set[int]] | None = None) -> Grouping:
+    """Map the truth onto the variants of the same page and score the index's grouping.
+
+    `cover` (from segmentation.evaluate) says which variants hold each article's lines; with it, every
+    mapping is checked.
+    """
     on_page: dict[str, list[int]] = defaultdict(list)
     for i, source in enumerate(variants.source):
         on_page[source].append(i)
     result = Grouping()
     labels: list[tuple[int, str]] = []
     parts: list[str] = []
+    entries: list[tuple[Hashable, str, str]] = []  # (predicted, story, family), unmapped articles included
+    check: Counter = Counter()
     page, compact = "", {}
     for article in dataset.truth():
         result.articles += 1
@@ -114,16 +152,27 @@ def evaluate(dataset: Dataset, variants: Variants) -> Grouping:
             compact = {i: _compact(variants.norm[i]) for i in on_page.get(source, [])}
         mapped, exact = _best(_compact(normalise_text(article["text_sample"])), list(compact), compact,
                               article["ordinal"], variants)
+        family = article.get("layout", "classic")
         if mapped is None:
             result.unmapped.append({k: article[k] for k in ("page", "ordinal", "story", "text_sample")})
+            entries.append((("unmapped", result.articles), article["story"], family))
             continue
         result.exact += exact
         result.fuzzy += not exact
+        if cover is not None:
+            holding = cover.get((article["page"], article["ordinal"]))
+            kind = "exact" if exact else "fuzzy"
+            verdict = "unchecked" if holding is None else "right" if mapped in holding else "wrong"
+            check[f"{kind}_{verdict}"] += 1
         labels.append((mapped, article["story"]))
         parts.append(article["part"])
+        entries.append((variants.article_id[mapped], article["story"], family))
     uses = Counter(i for i, _ in labels)
     result.shared_variants = sum(n for n in uses.values() if n > 1)
-    result.precision, result.recall = pairwise((variants.article_id[i], story) for i, story in labels)
+    result.mapped_precision, result.mapped_recall = pairwise((variants.article_id[i], story) for i, story in labels)
+    result.precision, result.recall = pairwise((p, t) for p, t, _ in entries)
+    result.families = by_family(entries)
+    result.mapping_check = dict(sorted(check.items()))
     result.unshared_precision, result.unshared_recall = pairwise(
         (variants.article_id[i], story) for i, story in labels if uses[i] == 1)
     by_story: dict[str, list[tuple[Hashable, int]]] = defaultdict(list)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from multiprocessing.synchronize import Barrier
 
 CHUNK = 4  # pages per task for the jieba pool
+SHOWN_FAILURES = 5
 
 
 @dataclass
@@ -34,6 +35,9 @@ class IndexRun:
     tree_peak_pss_bytes: int  # the same with shared pages counted once
     tree_peak_processes: int
     size_bytes: int
+    files_failed: int  # pages the reader refused (it indexes the others and exits 1)
+    failures: list[str]  # the first few of its one-line reasons
+    refused: list[str]  # the paths of all of them (kept out of the results)
 
 
 def index_once(pages: Path, index_dir: Path, workers: int) -> IndexRun:
@@ -46,12 +50,15 @@ def index_once(pages: Path, index_dir: Path, workers: int) -> IndexRun:
         with TreeMemory(process.pid) as memory:
             out, err = process.communicate()
         seconds = time.perf_counter() - started
-        if process.returncode != 0:
+        # exit 1 with a summary: some files were refused and the others indexed
+        if process.returncode not in (0, 1) or not out.strip():
             raise RuntimeError(f"corpus index failed ({process.returncode}):\n{err[-2000:]}")
         max_rss = MAX_RSS.search(report.read())
     summary = json.loads(out)
+    failures = [failure["error"] for failure in summary["failures"]]
     return IndexRun(seconds, summary["variants_total"], int(max_rss.group(1)) * 1024 if max_rss else 0,
-                    memory.peak_bytes, memory.peak_pss_bytes, memory.peak_processes, disk_usage(index_dir))
+                    memory.peak_bytes, memory.peak_pss_bytes, memory.peak_processes, disk_usage(index_dir),
+                    len(failures), failures[:SHOWN_FAILURES], [failure["path"] for failure in summary["failures"]])
 
 
 def _load(ready: Barrier) -> None:

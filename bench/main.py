@@ -23,12 +23,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench import coldstart, grouping, querying
+from bench import coldstart, grouping, querying, segmentation
+from bench.benchquery import BenchQuery
 from bench.dataset import ROOT, Dataset, locate
 from bench.generate import parse_size
 from bench.indexing import IndexRun, index_once, jieba_once
 from bench.measure import median
-from bench.queries import BenchQuery, make_queries
+from bench.queries import make_queries
 from bench.reference import brute_force, load_variants
 from bench.report import table, targets
 from bench.tantivy_ref import TantivyReference
@@ -63,7 +64,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def measure_indexing(dataset: Dataset, scratch: Path, args: argparse.Namespace) -> tuple[dict[str, Any], Path]:
-    """Alternate `corpus index` runs with jieba runs; the figures and the last index, kept for querying."""
+    """Alternate `corpus index` runs with jieba runs; the figures and the last index, kept for querying.
+
+    Characters, raw bytes and the jieba baseline count the pages the reader indexed, not those it refused.
+    """
     files = dataset.page_files()
     runs: list[IndexRun] = []
     jieba_runs: list[tuple[float, int]] = []
@@ -73,6 +77,8 @@ def measure_indexing(dataset: Dataset, scratch: Path, args: argparse.Namespace) 
         runs.append(index_once(dataset.pages_dir, index_dir, args.workers))
         if k:
             shutil.rmtree(scratch / f"index-{k - 1}")  # the runs build the same index; only the last is kept
+        refused = set(runs[-1].refused)
+        files = [f for f in files if str(f) not in refused]
         log(f"  {runs[-1].seconds:.1f} s; jieba run {k + 1}/{args.repeat}")
         jieba_runs.append(jieba_once(files, args.workers))
     characters = jieba_runs[0][1]
@@ -82,10 +88,11 @@ def measure_indexing(dataset: Dataset, scratch: Path, args: argparse.Namespace) 
     tree, largest = median([r.tree_peak_bytes for r in runs]), median([r.max_rss_bytes for r in runs])
     size = median([r.size_bytes for r in runs])
     figures = {
-        "runs": [r.__dict__ for r in runs],
+        "runs": [{k: v for k, v in r.__dict__.items() if k != "refused"} for r in runs],
         "characters": characters,
         "raw_bytes": raw_bytes,
         "variants": runs[-1].variants,
+        "files_failed": runs[-1].files_failed,
         "seconds": seconds,
         "chars_per_s": characters / seconds,
         "variants_per_s": runs[-1].variants / seconds,
@@ -107,8 +114,10 @@ def measure_queries(dataset: Dataset, index_dir: Path, scratch: Path,
     """Grouping, query latency of the three engines, literal correctness and tantivy's recall."""
     log("loading the indexed variants")
     variants = load_variants(index_dir)
+    log("scoring segmentation against the truth's line ranges")
+    segments = segmentation.evaluate(dataset, variants)
     log("scoring story grouping against the truth")
-    story_groups = grouping.evaluate(dataset, variants).to_dict()
+    story_groups = grouping.evaluate(dataset, variants, segments.cover).to_dict()
     queries = make_queries(variants, args.seed, args.queries)
     log(f"{len(queries)} queries; brute-force scan x{args.brute_repeat}")
     brute_seconds, expected = querying.time_each(queries, lambda q: brute_force(variants, q), args.brute_repeat)
@@ -132,6 +141,7 @@ def measure_queries(dataset: Dataset, index_dir: Path, scratch: Path,
     log(f"  {build_seconds:.1f} s; tantivy x{args.query_repeat}")
     tantivy_seconds, _ = querying.time_each(queries, tantivy.top, args.query_repeat)
     return {
+        "segmentation": segments.to_dict(),
         "grouping": story_groups,
         "literal": literal,
         "query": {

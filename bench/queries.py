@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Callable
 
+from bench.benchquery import BenchQuery
+from bench.reference import Variants
 from bench.words import jieba, words
 from search.query import QueryError, parse_query
-from search.request import SearchRequest
-
-if TYPE_CHECKING:  # reference.py imports this module for BenchQuery
-    from bench.reference import Variants
 
 # Share of each kind in the query set.
 MIX = {"rare": 12, "frequent": 12, "substring": 20, "multi": 14, "phrase": 12, "boolean": 14, "filtered": 16}
@@ -25,26 +22,6 @@ FREQUENT_MIN = 0.05  # at least this share of the variants contains a frequent w
 ATTEMPTS = 20  # draws per wanted query before a kind gives up (tiny corpora)
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 BOOLEAN_FORMS = ("{a} OR {b}", "{a} -{b}", "{a} NOT ({b} OR {c})", "({a} OR {b}) {c}")
-
-
-@dataclass(frozen=True)
-class BenchQuery:
-    """One benchmark query: the query string, its kind and the filters it is run with."""
-
-    kind: str
-    q: str
-    sources: tuple[str, ...] = ()
-    publication: str | None = None
-    date_from: str | None = None
-    date_to: str | None = None
-
-    def request(self, limit: int, offset: int = 0) -> SearchRequest:
-        """The library request for one page of story groups."""
-        return SearchRequest(query=self.q, limit=limit, offset=offset, sources=self.sources,
-                             publication=self.publication, date_from=self.date_from, date_to=self.date_to)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v not in (None, ())}
 
 
 def _cjk_words(text: str) -> list[str]:

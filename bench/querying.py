@@ -5,8 +5,8 @@ import time
 from collections import defaultdict
 from typing import Any, Callable, Sequence
 
+from bench.benchquery import BenchQuery
 from bench.measure import median, percentile
-from bench.queries import BenchQuery
 from bench.reference import Variants
 from bench.tantivy_ref import TantivyReference
 from search.engine import Corpus

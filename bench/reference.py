@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.queries import BenchQuery
+from bench.benchquery import BenchQuery
 from indexer.metadata import filter_value, index_terms
 from indexer.store import resolve_story
 from search.engine import Corpus

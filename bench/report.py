@@ -51,7 +51,8 @@ def table(r: dict[str, Any]) -> str:
     s = r["settings"]
     lines = [
         f"corpus {r['size']} (seed {r['seed']}): {c['pages']:,} pages, {ix['characters']:,} characters, "
-        f"{ix['variants']:,} variants indexed; {q['count']} queries; medians of {s['repeat']} indexing runs, "
+        f"{ix['variants']:,} variants indexed, {ix['files_failed']:,} pages refused by the reader; "
+        f"{q['count']} queries; medians of {s['repeat']} indexing runs, "
         f"{s['query_repeat']} query rounds ({s['brute_repeat']} brute-force), {s['cold_runs']} cold starts; "
         f"{r['machine']['cpus']} CPUs, load {r['machine']['load_start']:.1f} -> {r['machine']['load_end']:.1f}",
         "",
@@ -98,7 +99,28 @@ def table(r: dict[str, Any]) -> str:
              "", "", "info"),
         _row("grouping errors by cause", "wrong pairs: " + _causes(grp["wrong_pairs"]),
              "missed pairs: " + _causes(grp["missed_pairs"]), "", "", "info"),
+        _row("grouping P / R, unmapped left out", f"{grp['mapped_precision']:.4f} / {grp['mapped_recall']:.4f}",
+             "as scored before unmapped articles counted as misses", "", "", "info"),
+        _row("sample mapping, checked on line truth",
+             ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in grp["mapping_check"].items()), "", "", "", "info"),
+        *_family_rows(r["segmentation"], {**grp["families"], "all": grp}),
         _row("cold start", f"{cold['search_s'] * 1000:,.0f} ms", f"jieba floor {cold['jieba_s'] * 1000:,.0f} ms",
              f"{cold['vs_jieba']:.2f}x", "<= 1.30x", verdict["cold start / jieba floor"]),
     ]
     return "\n".join(lines)
+
+
+def _family_rows(seg: dict[str, Any], groups: dict[str, dict[str, float]]) -> list[str]:
+    """One row per layout family: segmentation recall and precision, merges, splits; grouping P / R."""
+    rows = []
+    for family, score in [*seg["families"].items(), ("all", seg["total"])]:
+        grouping = groups.get(family)
+        rows.append(_row(
+            f"layout {family}: segmentation R / P",
+            f"{score['recall']:.3f} / {score['precision']:.3f}",
+            f"{score['articles']:,} articles: {score['exact']:,} exact, {score['merged']:,} merged, "
+            f"{score['split']:,} split ({score['edge_slips']:,} merged or split by edge lines only), "
+            f"{score['lines_lost']:,} lines lost, {score['missed']:,} missed",
+            f"grouping {grouping['pairwise_precision']:.3f} / {grouping['pairwise_recall']:.3f}" if grouping else "",
+            "", "info"))
+    return rows

@@ -12,7 +12,7 @@ from pathlib import Path
 import tantivy
 from tantivy import FieldType, Occur, Query
 
-from bench.queries import BenchQuery
+from bench.benchquery import BenchQuery
 from bench.reference import Variants
 from bench.words import joined_words, words
 from indexer.metadata import filter_value

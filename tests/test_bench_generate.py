@@ -1,26 +1,31 @@
-"""The benchmark-corpus generator: determinism and a consistent ground truth."""
+"""The benchmark-corpus generator: determinism, layout families, and a ground truth that holds on the pages."""
 from __future__ import annotations
 
 import json
+import lzma
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import opencc
 import pytest
 
-from bench.generate import ShingleSets, near_duplicates, shingle_codes
+from bench.gen.garble import apply_edits
+from bench.gen.house import FAMILIES
+from bench.gen.neardup import ShingleSets, near_duplicates, shingle_codes
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "bench" / "generate.py"
 CORPORA = ROOT.parent / "shared" / "corpora"
 
 
-def generate(out: Path, size: str = "50", seed: int = 0) -> Path:
-    """Run the generator as its command line does, on the small PKU corpus for speed."""
+def generate(out: Path, size: str = "50", seed: int = 0, *options: str) -> Path:
+    """Run the generator as its command line does, on the small PKU corpus for speed (unless options say)."""
     command = [sys.executable, str(SCRIPT), "--size", size, "--out", str(out), "--seed", str(seed)]
-    subprocess.run([*command, "--articles", "pku"], check=True, capture_output=True)
+    articles = () if "--articles" in options else ("--articles", "pku")
+    subprocess.run([*command, *articles, *options], check=True, capture_output=True)
     return out
 
 
@@ -101,6 +106,154 @@ def test_refuses_to_overwrite_without_force(corpus: Path) -> None:
     command = [sys.executable, str(SCRIPT), "--size", "50", "--out", str(corpus), "--articles", "pku"]
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode != 0 and "--force" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def corpus_1k(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 1k corpus from the PKU articles (2 s): every layout family, traditional papers."""
+    if not (CORPORA / "pku-199801").is_dir():
+        pytest.skip("shared corpora not available")
+    return generate(tmp_path_factory.mktemp("bench1k") / "out", "1k")
+
+
+def page_lines(root: Path, record: dict) -> list[str]:
+    """The lines of a truth record's page file, split at "\\n" as the truth counts them."""
+    return (root / record["page"]).read_text(encoding="utf-8").split("\n")
+
+
+RUNS_PRINTED = ("body", "subhead")  # roles of the lines that print the clean body
+
+
+def flat(text: str) -> str:
+    """Text without whitespace or markdown markup, to compare printed text with a page's lines."""
+    return "".join(text.replace("**", "").replace("#", "").split())
+
+
+def test_every_layout_family_and_both_scripts_appear_at_1k(corpus_1k: Path) -> None:
+    truth = read_truth(corpus_1k)
+    layouts = Counter(record["layout"] for record in truth)
+    assert set(layouts) == set(FAMILIES) and min(layouts.values()) >= 20, layouts
+    scripts = Counter(record["script"] for record in truth)
+    assert 0 < scripts["traditional"] < scripts["simplified"], scripts
+    assert json.loads((corpus_1k / "manifest.json").read_text())["counts"]["layouts"] == dict(layouts) | {
+        f: layouts.get(f, 0) for f in FAMILIES}
+
+
+def test_line_truth_holds_each_article_and_nothing_else(corpus_1k: Path) -> None:
+    truth = read_truth(corpus_1k)
+    by_page: dict[str, list[dict]] = {}
+    for record in truth:
+        by_page.setdefault(record["page"], []).append(record)
+    for page, records in by_page.items():
+        lines = page_lines(corpus_1k, records[0])
+        owned: dict[int, int] = {}
+        for record in records:
+            runs = record["lines"]
+            assert runs[0][0] == record["first_line"] and runs[-1][1] == record["last_line"]
+            for first, last, role in runs:
+                assert first <= last and lines[first - 1].strip() and lines[last - 1].strip(), (page, record["ordinal"])
+                for n in range(first, last + 1):
+                    if lines[n - 1].strip():
+                        assert owned.setdefault(n, record["ordinal"]) == record["ordinal"], (page, n)
+            text = "\n".join(lines[record["first_line"] - 1:record["last_line"]])
+            assert record["text_sample"] in flat(text)
+            roles = {role for _, _, role in runs}
+            if record["title"] is None:
+                assert "title" not in roles
+            else:
+                title_lines = [n for first, last, role in runs if role == "title" for n in range(first, last + 1)]
+                assert record["title"] in "".join(lines[n - 1] for n in title_lines).replace("  ", "")
+            if record["layout"] == "headless":
+                assert record["title"] is None and "dateline" not in roles  # the dateline opens the first paragraph
+        # the articles follow each other in page order
+        assert [r["first_line"] for r in records] == sorted(r["first_line"] for r in records)
+
+
+def test_garbles_reproduce_the_printed_paragraphs(corpus_1k: Path) -> None:
+    truth = read_truth(corpus_1k)
+    garbled = 0
+    for record in truth:
+        for position, clean, printed in record["garbles"]:
+            assert record["clean_body"][position:position + len(clean)] == clean != printed
+        garbled += bool(record["garbles"])
+        printed = flat(apply_edits(record["clean_body"], record["garbles"]))
+        lines = page_lines(corpus_1k, record)
+        # the page's body lines hold the printed paragraphs after a leading dateline; captions the layout
+        # inserted are left out, the article's own captions (in its clean body) are not: a caption run
+        # is cut at its blank lines, as a made caption may stand right above one of the article's own
+        chunks = [chunk for first, last, role in record["lines"] if role in RUNS_PRINTED or role == "caption"
+                  for chunk in "\n".join(lines[first - 1:last]).split("\n\n")
+                  if role != "caption" or flat(chunk) in printed]
+        on_page = flat("\n".join(chunks))
+        assert on_page.endswith(printed) and len(on_page) - len(printed) < 80, (record["page"], record["ordinal"])
+        if record["title"] is not None:
+            assert apply_edits(record["clean_title"], record["title_garbles"]) == record["title"]
+    assert garbled > 0.8 * len(truth)
+
+
+def test_traditional_papers_print_traditional_characters(corpus_1k: Path) -> None:
+    to_simplified = opencc.OpenCC("t2s").convert
+    changed: dict[str, list[float]] = {"traditional": [], "simplified": []}
+    for record in read_truth(corpus_1k):
+        body = record["clean_body"].replace("\x00", "")
+        changed[record["script"]].append(sum(a != b for a, b in zip(body, to_simplified(body))) / max(1, len(body)))
+    assert min(changed["traditional"]) > 0.02 and np.median(changed["traditional"]) > 0.1
+    assert np.median(changed["simplified"]) == 0 and max(changed["simplified"]) < 0.02
+
+
+def test_classic_layout_alone_is_one_family_in_simplified(tmp_path: Path) -> None:
+    root = generate(tmp_path / "classic", "200", 0, "--layouts", "classic", "--traditional", "0")
+    truth = read_truth(root)
+    assert {(r["layout"], r["script"]) for r in truth} == {("classic", "simplified")}
+
+
+@pytest.mark.parametrize(("option", "value"), [("--layouts", "classic,columns"), ("--traditional", "2"),
+                                               ("--traditional", "some")])
+def test_bad_layout_options_are_clear_errors(tmp_path: Path, option: str, value: str) -> None:
+    command = [sys.executable, str(SCRIPT), "--out", str(tmp_path / "x"), option, value]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode != 0 and value.split(",")[-1] in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.fixture(scope="module")
+def sogou_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A corpus from 150 real SogouC records around the first that end in NUL padding, and those records."""
+    source = CORPORA / "sogouc" / "articles.jsonl.xz"
+    if not source.is_file():
+        pytest.skip("shared corpora not available")
+    base = tmp_path_factory.mktemp("sogou")
+    records: list[str] = []
+    with lzma.open(source, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if records or "\\u0000" in line:
+                records.append(line)
+            if len(records) == 150:
+                break
+    (base / "corpora" / "sogouc").mkdir(parents=True)
+    with lzma.open(base / "corpora" / "sogouc" / "articles.jsonl.xz", "wt", encoding="utf-8") as out:
+        out.writelines(records)
+    (base / "corpora" / "ocr-noise").symlink_to(CORPORA / "ocr-noise")
+    root = generate(base / "out", "120", 0, "--articles", "sogouc", "--corpora", str(base / "corpora"))
+    texts = {"sogouc:" + (r := json.loads(line))["id"]: r["text"] for line in records}
+    return root, texts
+
+
+def test_nul_padding_survives_onto_the_pages(sogou_corpus: tuple[Path, dict[str, str]]) -> None:
+    root, texts = sogou_corpus
+    truth = read_truth(root)
+    padded = [r for r in truth if "\x00" in texts[r["origin"]]]
+    assert padded and any(r["part"] == "whole" for r in padded)
+    for record in padded:
+        if record["part"] in ("whole", "tail"):  # the padding ends the text: a head or a brief loses it
+            run = len(texts[record["origin"]]) - len(texts[record["origin"]].rstrip("\x00"))
+            assert "\x00" * run in record["clean_body"], record["origin"]
+    nuls_on_page: Counter = Counter()
+    for record in truth:
+        nuls_on_page[record["page"]] += record["clean_body"].count("\x00")
+    for page, count in nuls_on_page.items():
+        assert (root / page).read_text(encoding="utf-8").count("\x00") >= count
+    assert sum(1 for c in nuls_on_page.values() if c) >= 3
 
 
 # near-duplicate detection: real-ish news texts

@@ -66,4 +66,9 @@ def test_bench_run_on_a_tiny_corpus(tmp_path: Path) -> None:
     assert literal["recall"] == literal["precision"] == 1.0, literal["failures"]
     assert literal["total_mismatches"] == 0, literal["failures"]
     assert results["grouping"]["unmapped"] < results["grouping"]["articles"]
+    segments = results["segmentation"]
+    assert segments["total"]["articles"] == results["grouping"]["articles"] == 40
+    assert sum(f["articles"] for f in segments["families"].values()) == 40
+    assert set(results["grouping"]["families"]) == set(segments["families"])
+    assert "| layout all: segmentation R / P |" in run.stdout
     assert set(results["grouping"]["wrong_pairs"]) == set(results["grouping"]["missed_pairs"]) == set(CAUSES)

@@ -1,0 +1,27 @@
+"""One benchmark query and its filters: what the query set, the brute-force scan and the engines all take."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from search.request import SearchRequest
+
+
+@dataclass(frozen=True)
+class BenchQuery:
+    """One benchmark query: the query string, its kind and the filters it is run with."""
+
+    kind: str
+    q: str
+    sources: tuple[str, ...] = ()
+    publication: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def request(self, limit: int, offset: int = 0) -> SearchRequest:
+        """The library request for one page of story groups."""
+        return SearchRequest(query=self.q, limit=limit, offset=offset, sources=self.sources,
+                             publication=self.publication, date_from=self.date_from, date_to=self.date_to)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v not in (None, ())}
