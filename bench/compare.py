@@ -19,7 +19,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from bench.generate import DEFAULT_CORPORA, Block, OcrTable, PageNoise, cut_part, structural_noise, text_noise
+from bench.gen.articles import Block
+from bench.gen.garble import OcrTable, text_noise
+from bench.gen.noise import cut_part, structural_noise
+from bench.generate import DEFAULT_CORPORA
 from indexer.normalise import normalise_text
 from indexer.segment import segment_page
 from search.align import align
@@ -130,9 +133,9 @@ def generator_story(clean: Printing, copies: int, seed: int, ocr: OcrTable) -> l
     printings = []
     for i in range(copies):
         blocks = cut_part([Block("p", line) for line in body], rng.choice(PARTS), rng)
-        noise = PageNoise(halfwidth=rng.random() < 0.5, ocr_rate=rng.uniform(0.01, 0.03), level=2.0)
-        blocks = text_noise(structural_noise(blocks, noise.level, rng), ocr, noise, rng)
-        heading = text_noise([Block("p", line) for line in head], ocr, noise, rng)
+        ocr_rate, level = rng.uniform(0.01, 0.03), 2.0
+        blocks, _ = text_noise(structural_noise(blocks, level, rng), ocr, ocr_rate, level, rng)
+        heading, _ = text_noise([Block("p", line) for line in head], ocr, ocr_rate, level, rng)
         printings.append(Printing(f"g{i:02d}", "\n".join(b.text for b in heading + blocks), len(heading), len(blocks)))
     return printings
 
