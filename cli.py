@@ -1,10 +1,12 @@
 """The `corpus` command: parses arguments, calls the indexer/search library, prints."""
 from __future__ import annotations
 
+import csv
 import sys
+from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
-from typing import Any, NoReturn, Optional
+from typing import Any, Iterable, NoReturn, Optional
 
 import orjson
 import typer
@@ -130,34 +132,192 @@ def remove(
         fail(f"not indexed: {', '.join(missing)}")
 
 
+SourceOption = typer.Option([], "--source", help="Only these sources (repeatable).")
+PublicationOption = typer.Option(None, "--publication")
+DateFromOption = typer.Option(None, "--date-from", help="YYYY-MM-DD")
+DateToOption = typer.Option(None, "--date-to", help="YYYY-MM-DD")
+MetaOption = typer.Option([], "--meta", help="Sidecar metadata filter KEY=VALUE (repeatable).")
+AllVersionsOption = typer.Option(False, "--all-versions", help="Search earlier versions of sources too.")
+CsvOption = typer.Option(False, "--csv", help="Print CSV instead of the terminal view.")
+
+
+def scope(source: list[str], publication: Optional[str], date_from: Optional[str], date_to: Optional[str],
+          meta: list[str], all_versions: bool) -> dict[str, Any]:
+    """The filters every lookup takes, as SearchRequest arguments."""
+    from search.request import parse_meta
+
+    return {"sources": tuple(source), "publication": publication, "date_from": date_from, "date_to": date_to,
+            "meta": _run(lambda: parse_meta(meta)), "all_versions": all_versions}
+
+
+def print_csv(header: list[str], rows: Iterable[Iterable[Any]]) -> None:
+    """CSV on stdout, UTF-8."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+
+
 @app.command()
 def search(
     query: str = typer.Argument(..., help='Terms (all must occur), "phrases", OR, -term / NOT term, (groups).'),
     index_dir: Optional[Path] = IndexOption,
     limit: int = typer.Option(10, "--limit", help="Story groups per page (1-1000)."),
     offset: int = typer.Option(0, "--offset", help="Story groups to skip."),
-    source: list[str] = typer.Option([], "--source", help="Only these sources (repeatable)."),
-    publication: Optional[str] = typer.Option(None, "--publication"),
-    date_from: Optional[str] = typer.Option(None, "--date-from", help="YYYY-MM-DD"),
-    date_to: Optional[str] = typer.Option(None, "--date-to", help="YYYY-MM-DD"),
-    meta: list[str] = typer.Option([], "--meta", help="Sidecar metadata filter KEY=VALUE (repeatable)."),
-    all_versions: bool = typer.Option(False, "--all-versions", help="Search earlier versions of sources too."),
+    facet: list[str] = typer.Option([], "--facet", help="Count the whole result set by publication, source, "
+                                                       "date:day|week|month|year or a sidecar key (repeatable)."),
+    spread: bool = typer.Option(False, "--spread", help="List the stories with who printed them, and who first."),
+    source: list[str] = SourceOption, publication: Optional[str] = PublicationOption,
+    date_from: Optional[str] = DateFromOption, date_to: Optional[str] = DateToOption,
+    meta: list[str] = MetaOption, all_versions: bool = AllVersionsOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Search; results are grouped by story, with a snippet from every variant."""
     from search.engine import Corpus
-    from search.request import SearchRequest, parse_meta
+    from search.request import SearchRequest
 
+    filters = scope(source, publication, date_from, date_to, meta, all_versions)
     response = _run(lambda: Corpus(index_dir).search(SearchRequest(
-        query=query, limit=limit, offset=offset, sources=tuple(source), publication=publication,
-        date_from=date_from, date_to=date_to, meta=parse_meta(meta), all_versions=all_versions,
-    )))
+        query=query, limit=limit, offset=offset, facets=tuple(facet), **filters)))
     if as_json:
         print_json(response.to_dict())
         return
-    from search.display import print_response
+    from search.display import print_facets, print_response, print_spread
 
-    print_response(out, response)
+    if spread:
+        print_spread(out, response)
+    else:
+        print_response(out, response)
+    print_facets(out, response.facets)
+
+
+@app.command()
+def timeline(
+    queries: list[str] = typer.Argument(..., help="One or more queries: a column each."),
+    index_dir: Optional[Path] = IndexOption,
+    by: str = typer.Option("month", "--by", help="day, week, month or year"),
+    count: str = typer.Option("variants", "--count", help="stories, variants or occurrences"),
+    source: list[str] = SourceOption, publication: Optional[str] = PublicationOption,
+    date_from: Optional[str] = DateFromOption, date_to: Optional[str] = DateToOption,
+    meta: list[str] = MetaOption, all_versions: bool = AllVersionsOption,
+    as_json: bool = JsonOption, as_csv: bool = CsvOption,
+) -> None:
+    """How often each query was printed per period: a bar chart, or the data as JSON or CSV."""
+    from search.engine import Corpus
+    from search.request import SearchRequest
+
+    filters = scope(source, publication, date_from, date_to, meta, all_versions)
+    chart = _run(lambda: Corpus(index_dir).timeline(SearchRequest(query=queries[0], **filters), queries, by, count))
+    if as_json:
+        print_json(chart.to_dict())
+    elif as_csv:
+        print_csv([chart.by, *chart.queries], [[p, *(c.level(chart.count) for c in row)]
+                                               for p, row in zip(chart.periods, chart.cells)])
+    else:
+        from search.display import print_timeline
+
+        print_timeline(out, chart)
+
+
+@app.command()
+def kwic(
+    query: str = typer.Argument(..., help="The query whose occurrences to list."),
+    index_dir: Optional[Path] = IndexOption,
+    width: int = typer.Option(30, "--width", help="Characters of context on each side."),
+    sort: str = typer.Option("date", "--sort", help="date, source, left or right"),
+    one_per_story: bool = typer.Option(False, "--one-per-story", help="Only each story's first line."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="At most this many lines (default: all)."),
+    offset: int = typer.Option(0, "--offset", help="Lines to skip."),
+    source: list[str] = SourceOption, publication: Optional[str] = PublicationOption,
+    date_from: Optional[str] = DateFromOption, date_to: Optional[str] = DateToOption,
+    meta: list[str] = MetaOption, all_versions: bool = AllVersionsOption,
+    as_json: bool = JsonOption, as_csv: bool = CsvOption,
+) -> None:
+    """Concordance: every occurrence as one line, left context | term | right context."""
+    from search.engine import Corpus
+    from search.request import SearchRequest
+
+    filters = scope(source, publication, date_from, date_to, meta, all_versions)
+    lines = _run(lambda: Corpus(index_dir).kwic(SearchRequest(query=query, **filters), width, sort, one_per_story,
+                                                 limit, offset))
+    if as_json:
+        print_json(lines.to_dict())
+    elif as_csv:
+        names = ["variant_id", "article_id", "source", "publication", "date", "left", "match", "right", "start",
+                 "end"]
+        print_csv(names, [[getattr(line, n) for n in names] for line in lines.lines])
+    else:
+        from search.display import print_kwic
+
+        print_kwic(out, lines)
+
+
+@app.command()
+def export(
+    query: str = typer.Argument(..., help="The query whose hits to export, every one of them."),
+    index_dir: Optional[Path] = IndexOption,
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl, csv or parquet"),
+    level: str = typer.Option("variant", "--level", help="story, variant (with its full text) or occurrence"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (default: stdout; "
+                                                                         "Parquet needs a file)."),
+    source: list[str] = SourceOption, publication: Optional[str] = PublicationOption,
+    date_from: Optional[str] = DateFromOption, date_to: Optional[str] = DateToOption,
+    meta: list[str] = MetaOption, all_versions: bool = AllVersionsOption,
+) -> None:
+    """Stream every hit as JSON Lines, CSV or Parquet, with ids, metadata, counts and (variants) full text."""
+    from search.engine import Corpus
+    from search.export import check_options, csv_chunks, jsonl_chunks, write_parquet
+    from search.request import SearchRequest
+
+    _run(lambda: check_options(level, fmt))
+    if fmt == "parquet" and output is None:
+        fail("Parquet is written to a file: add --output FILE.parquet")
+    filters = scope(source, publication, date_from, date_to, meta, all_versions)
+    records = _run(lambda: Corpus(index_dir).export(SearchRequest(query=query, **filters), level))
+    if fmt == "parquet":
+        rows = write_parquet(records, level, str(output))
+        err.print(f"{rows} {level} rows written to {escape(str(output))}")
+        return
+    chunks = jsonl_chunks(records) if fmt == "jsonl" else csv_chunks(records, level)
+    with (output.open("wb") if output else nullcontext(sys.stdout.buffer)) as sink:
+        for chunk in chunks:
+            sink.write(chunk)
+
+
+@app.command()
+def topics(
+    file: Path = typer.Argument(..., help="One topic a line: NAME<TAB>QUERY, or a bare query."),
+    index_dir: Optional[Path] = IndexOption,
+    by: list[str] = typer.Option([], "--by", help="Count by publication, source, date:PERIOD or a sidecar key "
+                                                  "(repeatable: one row per combination)."),
+    fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+    source: list[str] = SourceOption, publication: Optional[str] = PublicationOption,
+    date_from: Optional[str] = DateFromOption, date_to: Optional[str] = DateToOption,
+    meta: list[str] = MetaOption, all_versions: bool = AllVersionsOption,
+) -> None:
+    """Count a file of topics by paper, period or any key: the table for a paper."""
+    from search.engine import Corpus
+    from search.request import SearchRequest
+
+    if fmt not in ("table", "csv", "json"):
+        fail(f"--format is table, csv or json, not {fmt!r}")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{file}: cannot read the topics file ({getattr(exc, 'strerror', None) or exc})")
+    filters = scope(source, publication, date_from, date_to, meta, all_versions)
+    table = _run(lambda: Corpus(index_dir).topics(text, by, SearchRequest(query="topics", **filters)))
+    for problem in table.problems:
+        err.print(f"[yellow]skipped:[/] {escape(problem['message'])}")
+    if fmt == "json":
+        print_json(table.to_dict())
+    elif fmt == "csv":
+        print_csv(table.columns(), [[row[c] for c in table.columns()] for row in table.rows])
+    else:
+        from search.display import print_topics
+
+        print_topics(out, table)
+    if table.problems:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -253,13 +413,14 @@ def serve(
 ) -> None:
     """Serve the HTTP query API (GET /search, /articles/ID, /sources, /stats; docs at /docs)."""
     if get is not None:
-        from search.serve import create_app, get_once
+        from search.serve import create_app
+        from search.server import get_once
 
         response = get_once(create_app(index_dir, time_budget=time_budget), get)
         sys.stdout.buffer.write(response.content + b"\n")
         sys.stdout.flush()
         raise typer.Exit(0 if response.is_success else 1)
-    from search.serve import run_server
+    from search.server import run_server
 
     run_server(index_dir, host=host, port=port, workers=workers, time_budget=time_budget)
 

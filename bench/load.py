@@ -40,7 +40,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: import the project this file belongs to
 
-from search.serve import server_process  # noqa: E402
+from search.server import server_process  # noqa: E402
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 STARTUP_SECONDS = 60.0

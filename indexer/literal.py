@@ -190,6 +190,13 @@ class Segment:
         start, end = self.word_starts[at], self.word_starts[at + 1]
         return self.keys[self.word_docs[start:end]], self.word_counts[start:end]
 
+    def occurrences(self, places: np.ndarray, term: str) -> np.ndarray:
+        """How many times `term` occurs (not overlapping, as str.count counts) in each of the documents."""
+        needle, mapping, base = term.encode("utf-8"), self._mapping, self._text_base
+        starts = (self.offsets[places] + base).tolist()
+        ends = (self.offsets[places.astype(np.int64) + 1] + base).tolist()
+        return np.array([mapping[a:b].count(needle) for a, b in zip(starts, ends)], dtype=np.int64)
+
     def text_at(self, place: int) -> str:
         """The normalised text of the segment's `place`-th document."""
         start = self._text_base + int(self.offsets[place])

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 from whoosh import query as wq
@@ -16,14 +17,28 @@ from indexer.normalise import Normalised
 from indexer.sorted_sets import find, intersect, locate
 from indexer.store import open_index, resolve_index_dir, resolve_story
 from search.budget import Deadline
+from search.export import check_options as check_export
+from search.export import rows as export_rows
+from search.facets import facets
 from search.group import StoryHits, top_stories
-from search.query import Term, parse_query, positive_terms
-from search.rank import matching, score_matches, top_hits
-from search.request import ALL_VARIANTS, LATEST_VARIANTS, SearchRequest
-from search.results import ArticleHit, ArticleView, SearchResponse, VariantHit, VariantText
+from search.kwic import DEFAULT_WIDTH, Concordance, concordance
+from search.kwic import check_options as check_kwic
+from search.query import Term, positive_terms
+from search.rank import Matched, match_request, score_matches, top_hits
+from search.request import ALL_VARIANTS, LATEST_VARIANTS, Facet, SearchRequest
+from search.results import (
+    ArticleHit,
+    ArticleView,
+    SearchResponse,
+    VariantHit,
+    VariantText,
+)
 from search.snippet import Snippet, aligned_snippet, lead_snippet, matched_snippet
+from search.spread import spread
+from search.timeline import Timeline, timeline
+from search.timeline import check_options as check_timeline
+from search.topics import TopicTable, parse_topics, topic_table
 from search.view import View
-
 
 OPEN_ATTEMPTS = 3
 
@@ -73,11 +88,9 @@ class Corpus:
     def search(self, request: SearchRequest) -> SearchResponse:
         """Run a query; one page of story groups, each with every in-scope variant and its snippet."""
         started = time.perf_counter()
-        deadline = Deadline(self.time_budget)
-        node = parse_query(request.query)
         view = self.view()
-        scope = view.filtered(*request.scope_queries())
-        matched = matching(view, node, scope, deadline)
+        result = match_request(view, request, Deadline(self.time_budget))
+        node, scope, matched, deadline = result.node, result.scope, result.docnums, result.deadline
         match_scores = score_matches(view, node, matched, deadline)
         deadline.check()
         stories = top_stories(lambda limit: top_hits(matched, match_scores, limit), len(matched),
@@ -101,6 +114,7 @@ class Corpus:
             limit=request.limit,
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             articles=articles,
+            facets=facets(result, request.facets),
         )
 
     def _article_hit(self, view: View, story: StoryHits, members: np.ndarray, terms: list[Term],
@@ -125,7 +139,9 @@ class Corpus:
         variants = sorted((self._variant_hit(headers[d], d in scores, scores.get(d), snippets[d])
                            for d in members.tolist()), key=_variant_order)
         title = headers[best].title or next((v.title for v in variants if v.title), "")
-        return ArticleHit(view.story_names[story.story], title, story.score, variants)
+        printed = spread(view, members)
+        return ArticleHit(view.story_names[story.story], title, story.score, variants, printed.papers,
+                          printed.first_printed)
 
     @staticmethod
     def _variant_hit(header: RecordHeader, matched: bool, score: float | None, snippet: Snippet) -> VariantHit:
@@ -155,7 +171,45 @@ class Corpus:
                                         header.metadata))
         variants.sort(key=lambda v: (v.source, -v.version, v.variant_id))
         title = next((v.title for v in variants if v.title), "")
-        return ArticleView(article_id, title, variants)
+        printed = spread(view, docnums)
+        return ArticleView(article_id, title, variants, printed.papers, printed.first_printed)
+
+    def matched(self, request: SearchRequest) -> Matched:
+        """What a request matches, within its filters, in the latest generation (no ranking, no page)."""
+        return match_request(self.view(), request, Deadline(self.time_budget))
+
+    def timeline(self, request: SearchRequest, queries: list[str], by: str = "month",
+                 count: str = "variants") -> Timeline:
+        """Per period, what each query matched within the request's filters (the request's own query unused)."""
+        check_timeline(by, count)
+        view = self.view()
+        deadline = Deadline(self.time_budget)
+        results = [match_request(view, replace(request, query=query), deadline) for query in queries]
+        return timeline(results, queries, by, count)
+
+    def kwic(self, request: SearchRequest, width: int = DEFAULT_WIDTH, sort: str = "date",
+             one_per_story: bool = False, limit: int | None = None, offset: int = 0) -> Concordance:
+        """The concordance of a request's query: its lines from `offset`, at most `limit` of them."""
+        check_kwic(width, sort)
+        return concordance(self.matched(request), request.query, width, sort, one_per_story, limit, offset)
+
+    def export(self, request: SearchRequest, level: str) -> Iterator[dict[str, Any]]:
+        """Every hit of a request, one row at a time, at the level of stories, variants or occurrences.
+
+        No time budget: an export is as long as its result set, and streams as it goes.
+        """
+        check_export(level, "jsonl")
+        matched = match_request(self.view(), request, Deadline())
+        return export_rows(matched, level)
+
+    def topics(self, text: str, by: list[str], request: SearchRequest) -> TopicTable:
+        """The counts of every topic in a topics file by the facets `by`, within the request's filters."""
+        facets = [Facet.parse(name) for name in by]
+        topics, problems = parse_topics(text)
+        view = self.view()
+        deadline = Deadline(self.time_budget)
+        return topic_table(topics, problems, facets,
+                           lambda query: match_request(view, replace(request, query=query), deadline))
 
     def sources(self) -> list[SourceRecord]:
         """The catalogue: every source with its versions and metadata, by id."""

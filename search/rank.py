@@ -14,7 +14,8 @@ import numpy as np
 from indexer.sorted_sets import intersect, locate
 from indexer.words import FIELDS, WORD_CHARS, field_code, field_of
 from search.budget import Deadline
-from search.query import And, Node, Not, Or, Term, positive_terms
+from search.query import And, Node, Not, Or, Term, parse_query, positive_terms
+from search.request import SearchRequest
 from search.view import View
 
 BM25_B, BM25_K1 = 0.75, 1.2
@@ -22,6 +23,33 @@ MAX_WORD_SHARE = 0.5
 NO_DEADLINE = Deadline()
 # jieba's dictionary words are rarely longer; longer index terms are rare names, still found piecewise.
 MAX_WORD_CHARS = 8
+
+
+@dataclass
+class Matched:
+    """What a request matched: the parsed query, the scope its filters admit, and the matching documents
+    (sorted), with the view they come from and the deadline the work runs under."""
+
+    view: View
+    node: Node
+    scope: np.ndarray
+    docnums: np.ndarray
+    deadline: Deadline
+
+    def terms(self) -> list[str]:
+        """The normalised terms a match contains (not under NOT)."""
+        return [term.text for term in positive_terms(self.node)]
+
+    def stories(self) -> np.ndarray:
+        """Each matching document's story number."""
+        return self.view.story_of[self.docnums]
+
+
+def match_request(view: View, request: SearchRequest, deadline: Deadline) -> Matched:
+    """Parse a request's query and find what it matches within its filters."""
+    node = parse_query(request.query)
+    scope = view.filtered(*request.scope_queries())
+    return Matched(view, node, scope, matching(view, node, scope, deadline), deadline)
 
 
 @dataclass(frozen=True)

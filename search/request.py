@@ -8,6 +8,9 @@ from whoosh import query as wq
 
 from indexer.metadata import MetadataError, filter_value, meta_field, parse_date
 
+PERIODS = ("day", "week", "month", "year")
+# Fields whoosh files values under directly; any other key is a sidecar key under META_PREFIX.
+_DIRECT = {"source", "publication", "date"}
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
@@ -17,6 +20,38 @@ ALL_VARIANTS = wq.Every()
 
 class ParameterError(ValueError):
     """A request option out of range or malformed; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Facet:
+    """What to count by: a metadata key, and for dates the period (`date:month`)."""
+
+    key: str
+    period: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.key}:{self.period}" if self.period else self.key
+
+    @property
+    def field(self) -> str:
+        """The index field the values are read from."""
+        return self.key if self.key in _DIRECT else str(meta_field(self.key))
+
+    @classmethod
+    def parse(cls, text: str) -> "Facet":
+        """`publication`, `source`, `date`, `date:day|week|month|year` or any sidecar key."""
+        key, _, period = text.strip().partition(":")
+        if key == "date":
+            period = period or "day"
+            if period not in PERIODS:
+                raise ParameterError(f"facet {text!r}: dates go by {', '.join(PERIODS)}, not {period!r}")
+            return cls(key, period)
+        if period:
+            raise ParameterError(f"facet {text!r}: only date takes a period (date:month)")
+        if key not in _DIRECT and meta_field(key) is None:
+            raise ParameterError(f"facet {text!r}: not a metadata key (letters, digits and _)")
+        return cls(key)
 
 
 @dataclass(frozen=True)
@@ -32,8 +67,11 @@ class SearchRequest:
     date_to: str | None = None
     meta: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     all_versions: bool = False
+    facets: tuple[str, ...] = ()  # counts by these over the whole result set (Facet.parse reads each)
 
     def __post_init__(self) -> None:
+        for name in self.facets:
+            Facet.parse(name)
         if not 1 <= self.limit <= MAX_LIMIT:
             raise ParameterError(f"limit must be between 1 and {MAX_LIMIT}, not {self.limit}")
         if not 0 <= self.offset <= MAX_OFFSET:

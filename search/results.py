@@ -4,6 +4,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from search.facets import FacetResult
+from search.spread import FirstPrinted, Paper
+
 
 @dataclass
 class VariantHit:
@@ -22,12 +25,14 @@ class VariantHit:
 
 @dataclass
 class ArticleHit:
-    """A story that matched: every variant of it in scope, matched or not."""
+    """A story that matched: every variant of it in scope, matched or not, and who printed it."""
 
     article_id: str
     title: str
     score: float
     variants: list[VariantHit]
+    papers: list[Paper] = field(default_factory=list)
+    first_printed: FirstPrinted | None = None
 
 
 @dataclass
@@ -42,6 +47,7 @@ class SearchResponse:
     limit: int
     took_ms: float
     articles: list[ArticleHit] = field(default_factory=list)
+    facets: dict[str, FacetResult] = field(default_factory=dict)  # by facet name, as asked
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object that `corpus search --json` prints and GET /search returns."""
@@ -63,11 +69,13 @@ class VariantText:
 
 @dataclass
 class ArticleView:
-    """A story with the full text of each of its variants."""
+    """A story with the full text of each of its variants, and who printed it."""
 
     article_id: str
     title: str
     variants: list[VariantText]
+    papers: list[Paper] = field(default_factory=list)
+    first_printed: FirstPrinted | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of `corpus show --json` and GET /articles/{id}."""

@@ -1,37 +1,45 @@
 """The HTTP query endpoint: a FastAPI app over one Corpus, answering with the CLI's JSON."""
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-import socket
-import subprocess
-import sys
-import time
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Iterator
+from typing import Any, AsyncIterator, Callable
 
 import anyio.to_thread
-import httpx
 import orjson
-import uvicorn
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import JSONResponse
-from uvicorn.supervisors import Multiprocess
+from starlette.responses import JSONResponse, StreamingResponse
 
-from indexer.metadata import MetadataError
 from indexer.errors import CorpusIndexError, IndexMissing
-from indexer.store import INDEX_ENV
+from indexer.metadata import MetadataError
 from search.budget import QueryTimeout
 from search.engine import Corpus
+from search.export import csv_chunks, jsonl_chunks
+from search.kwic import DEFAULT_WIDTH, MAX_WIDTH
 from search.query import MAX_QUERY_CHARS, QueryError
-from search.request import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, ParameterError, SearchRequest, parse_meta
+from search.request import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    ParameterError,
+    SearchRequest,
+    parse_meta,
+)
 from search.results import ArticleView, SearchResponse
+from search.schemas import (
+    ConcordanceBody,
+    ErrorBody,
+    Health,
+    Ready,
+    SourceList,
+    Stats,
+    TimelineBody,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,61 +68,6 @@ class JSONBody(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
-
-
-class _Strict(BaseModel):
-    # Undeclared keys fail the schema check, so the documented shape cannot drift from the real one.
-    model_config = ConfigDict(extra="forbid")
-
-
-class ErrorDetail(_Strict):
-    code: str
-    message: str
-
-
-class ErrorBody(_Strict):
-    """Every error response: a machine-readable code and a one-line message."""
-
-    error: ErrorDetail
-
-
-class SourceEntry(_Strict):
-    """SourceRecord.to_dict(): a source with its latest version and every version's record."""
-
-    source: str
-    version: int
-    versions: list[dict[str, Any]]
-    content_hash: str
-    path: str
-    articles: int
-    indexed_at: str
-    metadata: dict[str, Any]
-    warnings: list[str]
-
-
-class SourceList(_Strict):
-    sources: list[SourceEntry]
-
-
-class Stats(_Strict):
-    """Corpus.stats()."""
-
-    index: str
-    generation: int
-    sources: int
-    variants: int
-    variants_all_versions: int
-    stories: int
-    size_bytes: int
-
-
-class Health(_Strict):
-    status: str
-
-
-class Ready(_Strict):
-    status: str
-    generation: int
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONBody:
@@ -193,6 +146,33 @@ async def _bounded_thread_pool(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+QUERY = Query(..., max_length=MAX_QUERY_CHARS, description='Terms (all must occur), "phrases", OR, -term / NOT term, '
+                                                           "(groups).")
+MAX_TIMELINE_QUERIES = 20
+DEFAULT_KWIC_LINES = 100
+MAX_KWIC_LINES = 10_000
+MAX_KWIC_OFFSET = 1_000_000
+STREAMED_FORMATS = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
+
+
+def scope_parameters(
+    source: list[str] = Query([], description="Only these sources (repeatable)."),
+    publication: str | None = Query(None),
+    date_from: str | None = Query(None, description="YYYY-MM-DD"),
+    date_to: str | None = Query(None, description="YYYY-MM-DD"),
+    all_versions: bool = Query(False, description="Search earlier versions of sources too."),
+    meta: list[str] = Query([], description="Sidecar metadata filter KEY=VALUE (repeatable)."),
+) -> dict[str, Any]:
+    """The filters every lookup takes, as SearchRequest arguments."""
+    return {"sources": tuple(source), "publication": publication, "date_from": date_from, "date_to": date_to,
+            "all_versions": all_versions, "meta": parse_meta(meta)}
+
+
+def _check_length(query: str) -> None:
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"query too long ({len(query)} characters, at most {MAX_QUERY_CHARS})")
+
+
 def create_app(index_dir: str | Path | None = None, time_budget: float | None = None) -> FastAPI:
     """The app over the index at `index_dir` (default: $CORPUS_INDEX, else ./index); it need not exist yet.
 
@@ -214,21 +194,57 @@ def create_app(index_dir: str | Path | None = None, time_budget: float | None = 
     @app.get("/search", response_model=SearchResponse, responses=_errors(400, 422, 500, 503),
              summary="Search; one page of story groups, each with every in-scope variant and its snippet")
     def search(
-        q: str = Query(..., max_length=MAX_QUERY_CHARS,
-                       description='Terms (all must occur), "phrases", OR, -term / NOT term, (groups).'),
+        q: str = QUERY,
         limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Story groups per page."),
         offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Story groups to skip."),
-        source: list[str] = Query([], description="Only these sources (repeatable)."),
-        publication: str | None = Query(None),
-        date_from: str | None = Query(None, description="YYYY-MM-DD"),
-        date_to: str | None = Query(None, description="YYYY-MM-DD"),
-        all_versions: bool = Query(False, description="Search earlier versions of sources too."),
-        meta: list[str] = Query([], description="Sidecar metadata filter KEY=VALUE (repeatable)."),
+        facet: list[str] = Query([], description="Count the whole result set by publication, source, date:day|week|"
+                                                  "month|year or any sidecar key (repeatable)."),
+        scope: dict = Depends(scope_parameters),
     ) -> JSONBody:
-        request = SearchRequest(query=q, limit=limit, offset=offset, sources=tuple(source), publication=publication,
-                                date_from=date_from, date_to=date_to, meta=parse_meta(meta),
-                                all_versions=all_versions)
+        request = SearchRequest(query=q, limit=limit, offset=offset, facets=tuple(facet), **scope)
         return JSONBody(corpus.search(request).to_dict())
+
+    @app.get("/timeline", response_model=TimelineBody, responses=_errors(400, 422, 500, 503),
+             summary="Per period, the stories, variants and occurrences each query matched")
+    def timeline(
+        q: list[str] = Query(..., description="One query per column (repeatable).", max_length=MAX_TIMELINE_QUERIES),
+        by: str = Query("month", description="day, week, month or year"),
+        count: str = Query("variants", description="The level a chart shows: stories, variants or occurrences."),
+        scope: dict = Depends(scope_parameters),
+    ) -> JSONBody:
+        for query in q:
+            _check_length(query)
+        return JSONBody(corpus.timeline(SearchRequest(query=q[0], **scope), q, by, count).to_dict())
+
+    @app.get("/kwic", response_model=ConcordanceBody, responses=_errors(400, 422, 500, 503),
+             summary="Concordance: every occurrence with its context, in the printed characters")
+    def kwic(
+        q: str = QUERY,
+        width: int = Query(DEFAULT_WIDTH, ge=1, le=MAX_WIDTH, description="Characters of context on each side."),
+        sort: str = Query("date", description="date, source, left or right"),
+        one_per_story: bool = Query(False, description="Only each story's first line."),
+        limit: int = Query(DEFAULT_KWIC_LINES, ge=1, le=MAX_KWIC_LINES, description="Lines per page."),
+        offset: int = Query(0, ge=0, le=MAX_KWIC_OFFSET, description="Lines to skip."),
+        scope: dict = Depends(scope_parameters),
+    ) -> JSONBody:
+        request = SearchRequest(query=q, **scope)
+        return JSONBody(corpus.kwic(request, width, sort, one_per_story, limit, offset).to_dict())
+
+    @app.get("/export", responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}},
+                                         "description": "Every hit, streamed"}, **_errors(400, 422, 500, 503)},
+             summary="Every hit of a query as JSON Lines or CSV, streamed (no page limit)")
+    def export(
+        q: str = QUERY,
+        format: str = Query("jsonl", description="jsonl or csv (Parquet: corpus export --format parquet)"),
+        level: str = Query("variant", description="story, variant (with its full text) or occurrence"),
+        scope: dict = Depends(scope_parameters),
+    ) -> StreamingResponse:
+        if format not in STREAMED_FORMATS:
+            raise ParameterError(f"format is one of {', '.join(STREAMED_FORMATS)} over HTTP, not {format!r}")
+        records = corpus.export(SearchRequest(query=q, **scope), level)
+        chunks = jsonl_chunks(records) if format == "jsonl" else csv_chunks(records, level)
+        return StreamingResponse(chunks, media_type=STREAMED_FORMATS[format],
+                                 headers={"content-disposition": f'attachment; filename="corpus-{level}.{format}"'})
 
     @app.get("/articles/{article_id}", response_model=ArticleView, responses=_errors(404, 422, 500, 503),
              summary="A story with the full text of every variant")
@@ -258,76 +274,3 @@ def create_app(index_dir: str | Path | None = None, time_budget: float | None = 
         return JSONBody({"status": "ready", "generation": corpus.generation()})
 
     return app
-
-
-def get_once(app: FastAPI, path: str) -> httpx.Response:
-    """Answer one GET in-process, without a server: for `corpus serve --get`. A bug is a 500 response, not a raise."""
-    async def fetch() -> httpx.Response:
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://corpus") as client:
-            return await client.get(path)
-
-    return asyncio.run(fetch())
-
-
-def run_server(index_dir: Path | None, *, host: str, port: int, workers: int,
-               time_budget: float = DEFAULT_TIME_BUDGET) -> None:
-    """Serve the app with uvicorn until interrupted, in `workers` processes."""
-    # Each process builds its own app from the import string, so the settings travel in the environment.
-    if index_dir:
-        os.environ[INDEX_ENV] = str(Path(index_dir).resolve())
-    os.environ[TIME_BUDGET_ENV] = str(time_budget)
-    config = uvicorn.Config(f"{__name__}:create_app", factory=True, host=host, port=port, workers=workers)
-    if workers == 1:
-        uvicorn.Server(config).run()
-        return
-    listener = config.bind_socket()
-    # uvicorn binds this socket with proto 0, so asyncio never sets TCP_NODELAY on the connections it accepts and
-    # every keep-alive response waits ~40 ms for a delayed ACK (uvicorn issue #3149); accepted sockets inherit it.
-    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    Multiprocess(config, sockets=[listener]).run()
-
-
-def free_port() -> int:
-    """A TCP port on the loopback interface that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def server_process(index_dir: Path, options: tuple[str, ...] = (), log: Path | None = None,
-                   startup_seconds: float = 60.0) -> Iterator[str]:
-    """`corpus serve` as a child process on a free loopback port: its base URL once /healthz answers.
-
-    For tests and benchmarks that need a real server; it is stopped on exit.
-    Raises RuntimeError (with the server's log) if it exits or is not up in time.
-    """
-    port = free_port()
-    root = Path(__file__).resolve().parent.parent
-    with open(log or os.devnull, "wb") as sink:
-        process = subprocess.Popen([sys.executable, str(root / "cli.py"), "serve", "--index", str(index_dir),
-                                    "--port", str(port), *options], cwd=root, stdout=sink, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
-    output = lambda: log.read_text(errors="replace") if log else ""  # noqa: E731
-    try:
-        deadline = time.monotonic() + startup_seconds
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited with {process.returncode}:\n{output()}")
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server not up in {startup_seconds} s:\n{output()}")
-            time.sleep(0.1)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)

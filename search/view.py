@@ -19,6 +19,7 @@ from indexer.sorted_sets import find, intersect
 from indexer.store import (VIEW_CACHE_PREFIX, column_by_docnum, document_keys, open_generation, resolve_story,
                            verify_file)
 from indexer.words import FIELDS
+from search.columns import Column, build_column
 from search.postings import PostingCache, live_documents, vocabulary
 from search.request import LATEST_VARIANTS
 
@@ -56,6 +57,7 @@ class View:
         self._scopes: OrderedDict[object, np.ndarray] = OrderedDict()
         self._term_docs: OrderedDict[tuple[str, bytes], np.ndarray] = OrderedDict()
         self._by_story: np.ndarray | None = None
+        self._columns: dict[str, Column] = {}
         self._story_starts: np.ndarray | None = None
         # A cold process loads these arrays instead of passing over every document's columns.
         cache = index_dir / f"{VIEW_CACHE_PREFIX}{self.generation}.npz"
@@ -165,6 +167,12 @@ class View:
         else:
             self._term_docs.move_to_end(key)
         return cached
+
+    def column(self, field: str) -> Column:
+        """A metadata field's values for every document (built once per view)."""
+        if field not in self._columns:
+            self._columns[field] = build_column(self.searcher, field)
+        return self._columns[field]
 
     def story_members(self, story: int, scope: np.ndarray) -> np.ndarray:
         """Document numbers of one story within the (sorted) scope."""

@@ -69,9 +69,9 @@ def test_source_filter_restricts_groups_and_variants(corpus):
 def test_json_schema_fields(corpus):
     data = search(corpus, "钍基熔盐").to_dict()
     assert set(data) == {"query", "generation", "total_articles", "total_variants", "offset", "limit", "took_ms",
-                         "articles"}
+                         "articles", "facets"}
     article = data["articles"][0]
-    assert set(article) == {"article_id", "title", "score", "variants"}
+    assert set(article) == {"article_id", "title", "score", "variants", "papers", "first_printed"}
     assert set(article["variants"][0]) == {"variant_id", "source", "version", "title", "matched", "score",
                                            "snippet", "highlights", "metadata"}
 

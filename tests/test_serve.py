@@ -17,7 +17,8 @@ import pytest
 
 from conftest import ROOT, run_cli
 from search.engine import Corpus
-from search.serve import create_app, get_once, server_process
+from search.serve import create_app
+from search.server import get_once, server_process
 
 TIMEOUT = 20.0
 STARTUP_SECONDS = 30.0

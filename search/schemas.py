@@ -1,0 +1,109 @@
+"""The documented shapes of the HTTP answers that are not result dataclasses, for the OpenAPI schema.
+
+Each model forbids undeclared keys, so the documented shape cannot drift from the one served (the schema
+test checks every answer against it).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Strict(BaseModel):
+    # Undeclared keys fail the schema check, so the documented shape cannot drift from the real one.
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(Strict):
+    code: str
+    message: str
+
+
+class ErrorBody(Strict):
+    """Every error response: a machine-readable code and a one-line message."""
+
+    error: ErrorDetail
+
+
+class SourceEntry(Strict):
+    """SourceRecord.to_dict(): a source with its latest version and every version's record."""
+
+    source: str
+    version: int
+    versions: list[dict[str, Any]]
+    content_hash: str
+    path: str
+    articles: int
+    indexed_at: str
+    metadata: dict[str, Any]
+    warnings: list[str]
+
+
+class SourceList(Strict):
+    sources: list[SourceEntry]
+
+
+class Stats(Strict):
+    """Corpus.stats()."""
+
+    index: str
+    generation: int
+    sources: int
+    variants: int
+    variants_all_versions: int
+    stories: int
+    size_bytes: int
+
+
+class Health(Strict):
+    status: str
+
+
+class Ready(Strict):
+    status: str
+    generation: int
+
+
+class CountsBody(Strict):
+    stories: int
+    variants: int
+    occurrences: int
+
+
+class TimelineRow(Strict):
+    period: str
+    counts: list[CountsBody]
+
+
+class TimelineBody(Strict):
+    """Timeline.to_dict(): one row per period (empty ones included), one count per query in query order."""
+
+    by: str
+    count: str
+    queries: list[str]
+    rows: list[TimelineRow]
+    undated: list[CountsBody]
+    totals: list[CountsBody]
+
+
+class KwicLineBody(Strict):
+    variant_id: str
+    article_id: str
+    source: str
+    publication: str | None
+    date: str | None
+    left: str
+    match: str
+    right: str
+    start: int
+    end: int
+
+
+class ConcordanceBody(Strict):
+    """Concordance.to_dict(): one page of KWIC lines and how many there are in all."""
+
+    query: str
+    total: int
+    offset: int
+    lines: list[KwicLineBody]

@@ -1,0 +1,71 @@
+"""Who printed a story: which papers, on which dates, and who first, from its variants' metadata."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from search.view import View
+
+
+@dataclass
+class Paper:
+    """One publication that printed the story (null when its pages carry no publication), and its printings."""
+
+    publication: str | None
+    dates: list[str] = field(default_factory=list)  # the dates it printed the story on, earliest first
+    sources: list[str] = field(default_factory=list)
+    variants: int = 0
+
+
+@dataclass
+class FirstPrinted:
+    """The earliest dated printing of a story."""
+
+    date: str
+    publication: str | None
+    source: str
+    variant_id: str
+
+
+@dataclass
+class Spread:
+    """The papers that printed a story and the first printing."""
+
+    papers: list[Paper]
+    first_printed: FirstPrinted | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _value(view: View, field: str, docnum: int) -> str | None:
+    column = view.column(field)
+    code = int(column.codes[docnum])
+    return column.values[code] if code >= 0 else None
+
+
+def spread(view: View, members: np.ndarray) -> Spread:
+    """The spread of a story over its variants `members` (document numbers): papers by number of printings,
+    then name; the first printing by date, then publication and variant id."""
+    papers: dict[str | None, Paper] = {}
+    first: tuple | None = None
+    for docnum in members.tolist():
+        publication, day = _value(view, "publication", docnum), _value(view, "date", docnum)
+        source = _value(view, "source", docnum) or ""
+        paper = papers.setdefault(publication, Paper(publication))
+        paper.variants += 1
+        if day and day not in paper.dates:
+            paper.dates.append(day)
+        if source not in paper.sources:
+            paper.sources.append(source)
+        if day:
+            candidate = (day, publication or "", view.header(docnum).variant_id, source)
+            first = min(first, candidate) if first else candidate
+    for paper in papers.values():
+        paper.dates.sort()
+        paper.sources.sort()
+    ordered = sorted(papers.values(), key=lambda p: (-p.variants, p.publication is None, p.publication or ""))
+    printed = FirstPrinted(first[0], first[1] or None, first[3], first[2]) if first else None
+    return Spread(ordered, printed)

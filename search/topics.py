@@ -1,0 +1,98 @@
+"""Batch topics: a file of topics (`name<TAB>query`, or a bare query, one a line) counted by metadata
+(publication, date by period, any sidecar key): one row per topic and combination of values, with stories,
+variants and occurrences, the table a researcher puts in a paper."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from search.columns import facet_column
+from search.counting import count_by, occurrences
+from search.query import QueryError, parse_query
+from search.rank import Matched
+from search.request import Facet
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One line of a topics file."""
+
+    line: int
+    name: str
+    query: str
+
+
+@dataclass
+class TopicTable:
+    """The counts of every topic by the facets asked for, and the lines that could not be run."""
+
+    by: list[str]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)  # {"line", "message"}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"by": self.by, "rows": self.rows, "problems": self.problems}
+
+    def columns(self) -> list[str]:
+        return ["topic", "query", *self.by, "stories", "variants", "occurrences"]
+
+
+def parse_topics(text: str) -> tuple[list[Topic], list[dict[str, Any]]]:
+    """The topics of a file, and a problem for each line that is not one (blank lines and # comments skipped)."""
+    topics, problems = [], []
+    names: set[str] = set()
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, tab, query = line.partition("\t")
+        name, query = (name.strip(), query.strip()) if tab else (line.strip(), line.strip())
+        try:
+            if not name:
+                raise QueryError("the topic has no name before the tab")
+            parse_query(query)
+        except QueryError as exc:
+            problems.append({"line": number, "message": f"line {number}: {exc}"})
+            continue
+        if name in names:
+            problems.append({"line": number, "message": f"line {number}: topic {name!r} is named twice"})
+            continue
+        names.add(name)
+        topics.append(Topic(number, name, query))
+    return topics, problems
+
+
+def topic_rows(topic: Topic, matched: Matched, facets: list[Facet]) -> list[dict[str, Any]]:
+    """A topic's rows: one per combination of facet values it matched (null where a variant has none)."""
+    view = matched.view
+    found = occurrences(view, matched.docnums, matched.terms(), matched.deadline.check)
+    columns = [facet_column(view.column(f.field), f) for f in facets]
+    # One key per combination of values, a variant without a value counting under its own (null) value.
+    keys = np.zeros(len(matched.docnums), dtype=np.int64)
+    sizes = [len(c.values) + 1 for c in columns]
+    for column, size in zip(columns, sizes):
+        keys = keys * size + (column.codes[matched.docnums] + 1)
+    cells, _ = count_by(keys, int(np.prod(sizes)) if sizes else 1, matched.stories(), found)
+    found_rows = []
+    for key in np.flatnonzero([c.variants for c in cells]).tolist():
+        values, rest = [], key
+        for column, size in reversed(list(zip(columns, sizes))):
+            rest, code = divmod(rest, size)
+            values.append(column.values[code - 1] if code else None)
+        cell = cells[key]
+        found_rows.append({"topic": topic.name, "query": topic.query,
+                           **dict(zip([f.name for f in facets], reversed(values))), **cell.to_dict()})
+    if not found_rows:  # a topic no variant matched still has its row, so the table lists every topic
+        found_rows.append({"topic": topic.name, "query": topic.query, **{f.name: None for f in facets},
+                           "stories": 0, "variants": 0, "occurrences": 0})
+    return found_rows
+
+
+def topic_table(topics: list[Topic], problems: list[dict[str, Any]], facets: list[Facet],
+                match: Callable[[str], Matched]) -> TopicTable:
+    """Every topic's rows, topics in file order; `match` runs a query within the run's filters."""
+    table = TopicTable([f.name for f in facets], problems=list(problems))
+    for topic in topics:
+        table.rows += topic_rows(topic, match(topic.query), facets)
+    return table
