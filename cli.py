@@ -1,6 +1,8 @@
 """The `corpus` command: parses arguments, calls the indexer/search library, prints."""
 from __future__ import annotations
 
+import difflib
+import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -12,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperCommand, TyperOption
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Index OCR'd Chinese newspaper pages and search them, grouped by story.")
@@ -24,6 +27,10 @@ class IdFrom(str, Enum):
 
 
 IndexOption = typer.Option(None, "--index", help="Index directory (default: $CORPUS_INDEX, else ./index).")
+# click's error for bad arguments; typer re-exports only this subclass of it (and vendors click from 0.25 on).
+UsageError = typer.BadParameter.__base__
+# A word that reads as a long option (--limit, --lmit=5), not as a query word that starts with dashes.
+LONG_OPTION = re.compile(r"--[A-Za-z][A-Za-z0-9-]*")
 JsonOption = typer.Option(False, "--json", help="Print one JSON object instead of the terminal view.")
 
 
@@ -31,6 +38,42 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Print a one-line error and exit non-zero."""
     err.print(f"[bold red]error:[/] {escape(message)}")
     raise typer.Exit(code)
+
+
+class OneLineUsageErrors(TyperCommand):
+    """A command whose argument errors are one line on stderr and exit 2, not click's usage box."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        try:
+            self.check_words(ctx, args)
+            return super().parse_args(ctx, args)
+        except UsageError as exc:
+            fail(f"{exc.format_message()} (see 'corpus {self.name} --help')", 2)
+
+    def check_words(self, ctx: typer.Context, args: list[str]) -> None:
+        """Reject arguments before click parses them; raises UsageError."""
+
+
+class QueryWordsCommand(OneLineUsageErrors):
+    """`corpus search`: the words that are not its options make up the query, so a word starting with '-' is
+    an exclusion (熔盐 -钎基), not an unknown option (the command ignores unknown options). A word shaped like
+    a long option that the command lacks (--lmit) is still an error, unless it comes after '--'."""
+
+    def check_words(self, ctx: typer.Context, args: list[str]) -> None:
+        options = [p for p in self.params if isinstance(p, TyperOption)]
+        takes_value = {name for p in options if not p.is_flag for name in p.opts}
+        known = {name for p in options for name in p.opts + p.secondary_opts} | set(self.get_help_option_names(ctx))
+        words = iter(args)
+        for word in words:
+            name = word.partition("=")[0]
+            if word == "--":
+                return
+            if name in takes_value and "=" not in word:
+                next(words, None)
+            elif LONG_OPTION.fullmatch(name) and name not in known:
+                close = difflib.get_close_matches(name, sorted(known), n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                raise UsageError(f"no such option {name}{hint}; to search for it, put it after '--'", ctx)
 
 
 def print_json(data: Any) -> None:
@@ -57,7 +100,7 @@ def _run(action):
         fail(str(exc), 2)
 
 
-@app.command()
+@app.command(cls=OneLineUsageErrors)
 def index(
     paths: list[Path] = typer.Argument(..., help="Files and directories (*.txt, *.md, recursively)."),
     index_dir: Optional[Path] = IndexOption,
@@ -97,7 +140,7 @@ def index(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=OneLineUsageErrors)
 def remove(
     sources: list[str] = typer.Argument(..., help="Source ids to remove (every version)."),
     index_dir: Optional[Path] = IndexOption,
@@ -115,9 +158,11 @@ def remove(
         fail(f"not indexed: {', '.join(missing)}")
 
 
-@app.command()
+@app.command(cls=QueryWordsCommand, context_settings={"ignore_unknown_options": True})
 def search(
-    query: str = typer.Argument(..., help='Terms (all must occur), "phrases", OR, -term / NOT term, (groups).'),
+    query: list[str] = typer.Argument(..., metavar="QUERY",
+                                      help='Terms (all must occur), "phrases", OR, -term / NOT term, (groups); '
+                                           "the words are joined by spaces, so 熔盐 -钎基 needs no quotes."),
     index_dir: Optional[Path] = IndexOption,
     limit: int = typer.Option(10, "--limit", help="Story groups per page (1-1000)."),
     offset: int = typer.Option(0, "--offset", help="Story groups to skip."),
@@ -134,7 +179,7 @@ def search(
     from search.request import SearchRequest, parse_meta
 
     response = _run(lambda: Corpus(index_dir).search(SearchRequest(
-        query=query, limit=limit, offset=offset, sources=tuple(source), publication=publication,
+        query=" ".join(query), limit=limit, offset=offset, sources=tuple(source), publication=publication,
         date_from=date_from, date_to=date_to, meta=parse_meta(meta), all_versions=all_versions,
     )))
     if as_json:
@@ -145,7 +190,7 @@ def search(
     print_response(out, response)
 
 
-@app.command()
+@app.command(cls=OneLineUsageErrors)
 def show(
     article_id: str = typer.Argument(..., help="A story id from search results."),
     index_dir: Optional[Path] = IndexOption,
@@ -166,7 +211,7 @@ def show(
     print_article(out, view)
 
 
-@app.command()
+@app.command(cls=OneLineUsageErrors)
 def sources(index_dir: Optional[Path] = IndexOption, as_json: bool = JsonOption) -> None:
     """List indexed sources with their versions and metadata."""
     from search.engine import Corpus
@@ -182,7 +227,7 @@ def sources(index_dir: Optional[Path] = IndexOption, as_json: bool = JsonOption)
     out.print(table)
 
 
-@app.command()
+@app.command(cls=OneLineUsageErrors)
 def stats(index_dir: Optional[Path] = IndexOption, as_json: bool = JsonOption) -> None:
     """Counts of sources, variants and stories."""
     from search.engine import Corpus
@@ -195,7 +240,7 @@ def stats(index_dir: Optional[Path] = IndexOption, as_json: bool = JsonOption) -
         out.print(f"{key}: {value}")
 
 
-@app.command()
+@app.command(cls=OneLineUsageErrors)
 def serve(
     index_dir: Optional[Path] = IndexOption,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
