@@ -185,6 +185,13 @@ def has_positive(node: Node) -> bool:
     return not matches(node, "")
 
 
+def _quoting_hint(query: str) -> str:
+    """For a query of one word starting with '-' (as a shell passes -钍基熔盐), how to search for the word."""
+    if len(query) < 2 or query[0] != "-" or query[1] in QUOTES or any(c.isspace() for c in query):
+        return ""
+    return f", or to search for the text itself, quote it: {repr(chr(34) + query + chr(34))}"
+
+
 def parse_query(query: str) -> Node:
     """Parse and validate a query; raises QueryError with a one-line message."""
     if len(query) > MAX_QUERY_CHARS:
@@ -195,7 +202,8 @@ def parse_query(query: str) -> Node:
         raise QueryError("empty query")
     node = _Parser(_lex(query)).parse()
     if not has_positive(node):
-        raise QueryError("a query needs at least one term that must occur, not only excluded terms")
+        raise QueryError("a query needs at least one term that must occur, not only excluded terms"
+                         + _quoting_hint(query.strip()))
     return node
 
 

@@ -28,6 +28,8 @@ def test_a_query_of_only_an_exclusion_is_one_line_saying_what_a_query_needs(seed
     done = run_cli("search", "--index", str(seed_index), *args)
     assert "at least one term that must occur" in assert_one_line_error(done)
     assert done.stdout == ""
+    if args[-1].startswith("-"):
+        assert """'"-钍基熔盐"'""" in done.stderr  # what to type to search for the text itself
 
 
 def test_query_words_are_joined_so_a_word_starting_with_minus_excludes_it(seed_index, corpus):

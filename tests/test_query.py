@@ -109,6 +109,15 @@ def test_an_exclusion_of_an_exclusion_requires_the_term():
             parse_query(query)
 
 
+def test_a_lone_exclusion_says_how_to_search_for_the_text_itself():
+    with pytest.raises(QueryError, match=re.escape("""quote it: '"-钍基熔盐"'""")):
+        parse_query("-钍基熔盐")
+    assert parse_query('"-钍基熔盐"') == Term("-钍基熔盐", '"-钍基熔盐"')
+    with pytest.raises(QueryError) as info:
+        parse_query("NOT 钍基熔盐")
+    assert "quote" not in str(info.value)
+
+
 def test_lone_operators_are_literal_or_one_line_errors():
     assert parse_query("-") == Term("-", "-")
     assert parse_query("熔盐 - 钎基") == And((Term("熔盐", "熔盐"), Term("-", "-"), Term("钎基", "钎基")))
