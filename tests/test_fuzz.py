@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 FUZZ_SECONDS = 4
 # Executions a target makes in FUZZ_SECONDS on a loaded two-core machine, with a wide margin: a page is
 # segmented and prepared (jieba included) on every run, a query or a sidecar only parsed.
-MIN_EXECUTIONS = {"page": 40, "sidecar": 500, "query": 1000}
+MIN_EXECUTIONS = {"page": 100, "sidecar": 500, "query": 1000}
 
 
 def run_fuzzer(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
