@@ -42,6 +42,6 @@ def test_the_project_modules_are_instrumented_for_coverage():
 def test_a_saved_input_is_replayed_once(tmp_path):
     page = tmp_path / "page.txt"
     page.write_bytes("# 钍基熔盐\n\n新华社北京12月6日电 液态燃料钍基熔盐实验堆。\n".encode())
-    done = run_fuzzer("--target", "page", str(page))
+    done = run_fuzzer("--target", "page", "--workdir", str(tmp_path / "work"), str(page))
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Executed" in done.stderr and str(page) in done.stderr
