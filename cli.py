@@ -1,7 +1,12 @@
 """The `corpus` command: parses arguments, calls the indexer/search library, prints."""
 from __future__ import annotations
 
+<<<<<<< HEAD
 import csv
+=======
+import difflib
+import re
+>>>>>>> queryfuzz
 import sys
 from contextlib import nullcontext
 from enum import Enum
@@ -14,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperCommand, TyperOption
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Index OCR'd Chinese newspaper pages and search them, grouped by story.")
@@ -26,6 +32,10 @@ class IdFrom(str, Enum):
 
 
 IndexOption = typer.Option(None, "--index", help="Index directory (default: $CORPUS_INDEX, else ./index).")
+# click's error for bad arguments; typer re-exports only this subclass of it (and vendors click from 0.25 on).
+UsageError = typer.BadParameter.__base__
+# A word that reads as a long option (--limit, --lmit=5), not as a query word that starts with dashes.
+LONG_OPTION = re.compile(r"--[A-Za-z][A-Za-z0-9-]*")
 JsonOption = typer.Option(False, "--json", help="Print one JSON object instead of the terminal view.")
 
 
@@ -33,6 +43,42 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Print a one-line error and exit non-zero."""
     err.print(f"[bold red]error:[/] {escape(message)}")
     raise typer.Exit(code)
+
+
+class OneLineUsageErrors(TyperCommand):
+    """A command whose argument errors are one line on stderr and exit 2, not click's usage box."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        try:
+            self.check_words(ctx, args)
+            return super().parse_args(ctx, args)
+        except UsageError as exc:
+            fail(f"{exc.format_message()} (see 'corpus {self.name} --help')", 2)
+
+    def check_words(self, ctx: typer.Context, args: list[str]) -> None:
+        """Reject arguments before click parses them; raises UsageError."""
+
+
+class QueryWordsCommand(OneLineUsageErrors):
+    """`corpus search`: the words that are not its options make up the query, so a word starting with '-' is
+    an exclusion (熔盐 -钎基), not an unknown option (the command ignores unknown options). A word shaped like
+    a long option that the command lacks (--lmit) is still an error, unless it comes after '--'."""
+
+    def check_words(self, ctx: typer.Context, args: list[str]) -> None:
+        options = [p for p in self.params if isinstance(p, TyperOption)]
+        takes_value = {name for p in options if not p.is_flag for name in p.opts}
+        known = {name for p in options for name in p.opts + p.secondary_opts} | set(self.get_help_option_names(ctx))
+        words = iter(args)
+        for word in words:
+            name = word.partition("=")[0]
+            if word == "--":
+                return
+            if name in takes_value and "=" not in word:
+                next(words, None)
+            elif LONG_OPTION.fullmatch(name) and name not in known:
+                close = difflib.get_close_matches(name, sorted(known), n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                raise UsageError(f"no such option {name}{hint}; to search for it, put it after '--'", ctx)
 
 
 def print_json(data: Any) -> None:
@@ -59,7 +105,7 @@ def _run(action):
         fail(str(exc), 2)
 
 
-@app.command()
+@app.command(cls=OneLineUsageErrors)
 def index(
     paths: list[Path] = typer.Argument(..., help="Files and directories (*.txt, *.md, recursively)."),
     index_dir: Optional[Path] = IndexOption,
@@ -114,7 +160,7 @@ def index(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=OneLineUsageErrors)
 def remove(
     sources: list[str] = typer.Argument(..., help="Source ids to remove (every version)."),
     index_dir: Optional[Path] = IndexOption,
@@ -132,6 +178,7 @@ def remove(
         fail(f"not indexed: {', '.join(missing)}")
 
 
+<<<<<<< HEAD
 SourceOption = typer.Option([], "--source", help="Only these sources (repeatable).")
 PublicationOption = typer.Option(None, "--publication")
 DateFromOption = typer.Option(None, "--date-from", help="YYYY-MM-DD")
@@ -158,8 +205,13 @@ def print_csv(header: list[str], rows: Iterable[Iterable[Any]]) -> None:
 
 
 @app.command()
+=======
+@app.command(cls=QueryWordsCommand, context_settings={"ignore_unknown_options": True})
+>>>>>>> queryfuzz
 def search(
-    query: str = typer.Argument(..., help='Terms (all must occur), "phrases", OR, -term / NOT term, (groups).'),
+    query: list[str] = typer.Argument(..., metavar="QUERY",
+                                      help='Terms (all must occur), "phrases", OR, -term / NOT term, (groups); '
+                                           "the words are joined by spaces, so 熔盐 -钎基 needs no quotes."),
     index_dir: Optional[Path] = IndexOption,
     limit: int = typer.Option(10, "--limit", help="Story groups per page (1-1000)."),
     offset: int = typer.Option(0, "--offset", help="Story groups to skip."),
@@ -177,7 +229,13 @@ def search(
 
     filters = scope(source, publication, date_from, date_to, meta, all_versions)
     response = _run(lambda: Corpus(index_dir).search(SearchRequest(
+<<<<<<< HEAD
         query=query, limit=limit, offset=offset, facets=tuple(facet), **filters)))
+=======
+        query=" ".join(query), limit=limit, offset=offset, sources=tuple(source), publication=publication,
+        date_from=date_from, date_to=date_to, meta=parse_meta(meta), all_versions=all_versions,
+    )))
+>>>>>>> queryfuzz
     if as_json:
         print_json(response.to_dict())
         return
@@ -320,7 +378,7 @@ def topics(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=OneLineUsageErrors)
 def show(
     article_id: str = typer.Argument(..., help="A story id from search results."),
     index_dir: Optional[Path] = IndexOption,
@@ -341,7 +399,7 @@ def show(
     print_article(out, view)
 
 
-@app.command()
+@app.command(cls=OneLineUsageErrors)
 def sources(index_dir: Optional[Path] = IndexOption, as_json: bool = JsonOption) -> None:
     """List indexed sources with their versions and metadata."""
     from search.engine import Corpus
@@ -357,7 +415,7 @@ def sources(index_dir: Optional[Path] = IndexOption, as_json: bool = JsonOption)
     out.print(table)
 
 
-@app.command()
+@app.command(cls=OneLineUsageErrors)
 def stats(index_dir: Optional[Path] = IndexOption, as_json: bool = JsonOption) -> None:
     """Counts of sources, variants and stories."""
     from search.engine import Corpus
@@ -370,6 +428,7 @@ def stats(index_dir: Optional[Path] = IndexOption, as_json: bool = JsonOption) -
         out.print(f"{key}: {value}")
 
 
+<<<<<<< HEAD
 @app.command()
 def check(
     index_dir: Optional[Path] = IndexOption,
@@ -400,6 +459,9 @@ def check(
 
 
 @app.command()
+=======
+@app.command(cls=OneLineUsageErrors)
+>>>>>>> queryfuzz
 def serve(
     index_dir: Optional[Path] = IndexOption,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),

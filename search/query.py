@@ -18,7 +18,8 @@ MAX_TERMS = 64
 # The parser recurses per level of parentheses, so nesting is bounded well below Python's recursion limit.
 MAX_DEPTH = 32
 QUOTES = '"\uff02'
-_TOKEN = re.compile(r'\s*(?:(?P<quoted>[-]?["\uff02][^"\uff02]*["\uff02]?)|(?P<word>[^\s"\uff02]+))')
+# A quoted phrase (with the group openings and the minus glued before it), or a word.
+_TOKEN = re.compile(r'\s*(?:(?P<opening>(?:-?\()*)(?P<quoted>-?["\uff02][^"\uff02]*["\uff02]?)|(?P<word>[^\s"\uff02]+))')
 
 
 class QueryError(ValueError):
@@ -51,6 +52,17 @@ class Not:
 Node = Union[Term, And, Or, Not]
 
 
+def _openings(word: str) -> tuple[list[str], str]:
+    """Split the group openings off the front of a word: "(" opens a group, "-(" excludes one."""
+    tokens = []
+    while word.startswith(("(", "-(")):
+        if word[0] == "-":
+            tokens.append("NOT")
+        tokens.append("(")
+        word = word[2 if word[0] == "-" else 1:]
+    return tokens, word
+
+
 def _lex(query: str) -> list[str]:
     """Split into words, quoted phrases (kept with their quotes) and grouping parentheses."""
     tokens: list[str] = []
@@ -60,16 +72,12 @@ def _lex(query: str) -> list[str]:
         if not match or match.end() == pos:
             break
         pos = match.end()
-        if match.group("quoted"):
-            tokens.append(match.group("quoted"))
+        quoted = match.group("quoted")
+        opened, word = _openings(match.group("opening") if quoted else match.group("word"))
+        tokens += opened
+        if quoted:
+            tokens.append(quoted)
             continue
-        word = match.group("word")
-        if word.startswith("-("):  # -(a OR b) excludes a group
-            tokens.append("NOT")
-            word = word[1:]
-        while word.startswith("("):
-            tokens.append("(")
-            word = word[1:]
         # Parentheses group only at the edges of a word: 光源(HEPS) stays one literal term.
         core = word.rstrip(")")
         keep = min(len(word) - len(core), max(0, core.count("(") - core.count(")")))
@@ -112,7 +120,11 @@ class _Parser:
                 continue
             parts.append(self.disjunction())
         if not parts:
-            raise QueryError("empty query" if self.pos == 0 else "empty group '()'")
+            if not self.depth:  # a ')' before any term (a blank query is refused before parsing)
+                raise QueryError(f"unexpected {self.peek()!r}: a ')' without its '('")
+            if self.peek() is None:
+                raise QueryError("unbalanced parentheses: '(' without ')'")
+            raise QueryError("empty group '()'")
         return parts[0] if len(parts) == 1 else And(tuple(parts))
 
     def disjunction(self) -> Node:
@@ -168,14 +180,16 @@ class _Parser:
 
 
 def has_positive(node: Node) -> bool:
-    """True when the node requires at least one term to be present (so it cannot match everything)."""
-    if isinstance(node, Term):
-        return True
-    if isinstance(node, Not):
-        return False
-    if isinstance(node, And):
-        return any(has_positive(c) for c in node.children)
-    return all(has_positive(c) for c in node.children)
+    """True when every text the node matches holds one of its terms, so that it cannot match everything:
+    exactly when it does not match the empty text (NOT -x requires x; x OR -y requires nothing)."""
+    return not matches(node, "")
+
+
+def _quoting_hint(query: str) -> str:
+    """For a query of one word starting with '-' (as a shell passes -钍基熔盐), how to search for the word."""
+    if len(query) < 2 or query[0] != "-" or query[1] in QUOTES or any(c.isspace() for c in query):
+        return ""
+    return f", or to search for the text itself, quote it: {repr(chr(34) + query + chr(34))}"
 
 
 def parse_query(query: str) -> Node:
@@ -188,23 +202,26 @@ def parse_query(query: str) -> Node:
         raise QueryError("empty query")
     node = _Parser(_lex(query)).parse()
     if not has_positive(node):
-        raise QueryError("a query needs at least one term that must occur, not only excluded terms")
+        raise QueryError("a query needs at least one term that must occur, not only excluded terms"
+                         + _quoting_hint(query.strip()))
     return node
 
 
 def positive_terms(node: Node) -> list[Term]:
-    """The terms that a match contains (not under NOT), in query order, without repeats."""
+    """The terms that a match may contain (under an even number of NOTs), in query order, without repeats."""
     found: list[Term] = []
 
-    def walk(n: Node) -> None:
+    def walk(n: Node, excluded: bool) -> None:
         if isinstance(n, Term):
-            if n.text not in (t.text for t in found):
+            if not excluded and n.text not in (t.text for t in found):
                 found.append(n)
-        elif isinstance(n, (And, Or)):
+        elif isinstance(n, Not):
+            walk(n.child, not excluded)
+        else:
             for child in n.children:
-                walk(child)
+                walk(child, excluded)
 
-    walk(node)
+    walk(node, False)
     return found
 
 

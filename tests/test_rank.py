@@ -3,17 +3,21 @@ from __future__ import annotations
 
 import math
 import random
+from datetime import timedelta
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from indexer.normalise import normalise_text
 from indexer.words import FIELDS, TITLE_BOOST, field_code, field_of
 from search.engine import Corpus
-from search.query import matches, parse_query
+from search.query import QueryError, matches, parse_query
 from search.rank import BM25_B, BM25_K1, ranking_terms, score_matches, top_hits
-from search.request import LATEST_VARIANTS, SearchRequest
+from search.request import LATEST_VARIANTS, ParameterError, SearchRequest
 from tests.conftest import recounted_words
+from tests.query_strategies import HOSTILE_QUERIES, valid_queries
 
 NAMED_TERMS = [
     "钍基熔盐", "熔盐实验", "产业创新深度", "72TB", "７２ＴＢ", "7TB", "G60", "g60", "1.64小时", "164小时",
@@ -87,6 +91,39 @@ def test_sampled_pairs_of_terms_match_like_grep(corpus, normalised_variants):
 def test_phrase_of_words_matches_even_when_jieba_cuts_it_differently(corpus, normalised_variants):
     # jieba segments 熔盐实验堆 inside a longer sentence differently from the term alone.
     assert searched_ids(corpus, "熔盐实验") == grep_ids(normalised_variants, "熔盐实验") != set()
+
+
+# A search of the seed index takes milliseconds; far past that is a hang, not a slow machine.
+SEARCH_DEADLINE = timedelta(seconds=5)
+
+
+@settings(max_examples=300, deadline=SEARCH_DEADLINE, suppress_health_check=[HealthCheck.too_slow])
+@given(query=HOSTILE_QUERIES)
+def test_any_query_answers_like_grep_or_raises_a_one_line_user_error(corpus, normalised_variants, query):
+    try:
+        found = searched_ids(corpus, query)
+    except (QueryError, ParameterError) as exc:
+        assert len(str(exc).splitlines()) == 1
+        return
+    assert found == grep_ids(normalised_variants, query)
+
+
+def substrings_of(texts: list[str]) -> st.SearchStrategy[str]:
+    """Stretches of the normalised texts, 1-8 characters with spaces, line breaks and brackets as printed,
+    and words found nowhere; none holding a quote, which a query cannot hold inside a phrase."""
+    stretch = st.builds(lambda text, start, length: text[start % len(text):][:length],
+                        st.sampled_from([t for t in texts if t]), st.integers(0, 10**6), st.integers(1, 8))
+    words = st.one_of(stretch, st.sampled_from(["不存在的词语", "x", "钍基熔盐", "72tb", "(heps)"]))
+    return words.filter(lambda w: '"' not in w and "\uff02" not in w and normalise_text(w).strip() != "")
+
+
+@settings(max_examples=200, deadline=SEARCH_DEADLINE, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_generated_queries_match_exactly_what_grep_finds(corpus, normalised_variants, data):
+    query = data.draw(valid_queries(substrings_of(sorted(normalised_variants.values()))))
+    expected = {vid for vid, text in normalised_variants.items()
+                if query.holds([normalise_text(w) for w in query.terms], text)}
+    assert searched_ids(corpus, query.text) == grep_ids(normalised_variants, query.text) == expected, query.text
 
 
 def test_story_about_the_term_ranks_above_a_passing_mention(corpus):
