@@ -1,12 +1,9 @@
 """The `corpus` command: parses arguments, calls the indexer/search library, prints."""
 from __future__ import annotations
 
-<<<<<<< HEAD
 import csv
-=======
 import difflib
 import re
->>>>>>> queryfuzz
 import sys
 from contextlib import nullcontext
 from enum import Enum
@@ -178,7 +175,6 @@ def remove(
         fail(f"not indexed: {', '.join(missing)}")
 
 
-<<<<<<< HEAD
 SourceOption = typer.Option([], "--source", help="Only these sources (repeatable).")
 PublicationOption = typer.Option(None, "--publication")
 DateFromOption = typer.Option(None, "--date-from", help="YYYY-MM-DD")
@@ -204,10 +200,7 @@ def print_csv(header: list[str], rows: Iterable[Iterable[Any]]) -> None:
     writer.writerows(rows)
 
 
-@app.command()
-=======
 @app.command(cls=QueryWordsCommand, context_settings={"ignore_unknown_options": True})
->>>>>>> queryfuzz
 def search(
     query: list[str] = typer.Argument(..., metavar="QUERY",
                                       help='Terms (all must occur), "phrases", OR, -term / NOT term, (groups); '
@@ -229,13 +222,7 @@ def search(
 
     filters = scope(source, publication, date_from, date_to, meta, all_versions)
     response = _run(lambda: Corpus(index_dir).search(SearchRequest(
-<<<<<<< HEAD
-        query=query, limit=limit, offset=offset, facets=tuple(facet), **filters)))
-=======
-        query=" ".join(query), limit=limit, offset=offset, sources=tuple(source), publication=publication,
-        date_from=date_from, date_to=date_to, meta=parse_meta(meta), all_versions=all_versions,
-    )))
->>>>>>> queryfuzz
+        query=" ".join(query), limit=limit, offset=offset, facets=tuple(facet), **filters)))
     if as_json:
         print_json(response.to_dict())
         return
@@ -248,7 +235,7 @@ def search(
     print_facets(out, response.facets)
 
 
-@app.command()
+@app.command(cls=OneLineUsageErrors)
 def timeline(
     queries: list[str] = typer.Argument(..., help="One or more queries: a column each."),
     index_dir: Optional[Path] = IndexOption,
@@ -276,7 +263,7 @@ def timeline(
         print_timeline(out, chart)
 
 
-@app.command()
+@app.command(cls=OneLineUsageErrors)
 def kwic(
     query: str = typer.Argument(..., help="The query whose occurrences to list."),
     index_dir: Optional[Path] = IndexOption,
@@ -309,7 +296,7 @@ def kwic(
         print_kwic(out, lines)
 
 
-@app.command()
+@app.command(cls=OneLineUsageErrors)
 def export(
     query: str = typer.Argument(..., help="The query whose hits to export, every one of them."),
     index_dir: Optional[Path] = IndexOption,
@@ -341,7 +328,7 @@ def export(
             sink.write(chunk)
 
 
-@app.command()
+@app.command(cls=OneLineUsageErrors)
 def topics(
     file: Path = typer.Argument(..., help="One topic a line: NAME<TAB>QUERY, or a bare query."),
     index_dir: Optional[Path] = IndexOption,
@@ -428,8 +415,7 @@ def stats(index_dir: Optional[Path] = IndexOption, as_json: bool = JsonOption) -
         out.print(f"{key}: {value}")
 
 
-<<<<<<< HEAD
-@app.command()
+@app.command(cls=OneLineUsageErrors)
 def check(
     index_dir: Optional[Path] = IndexOption,
     deep: bool = typer.Option(False, "--deep", help="Also normalise every stored text again and compare it "
@@ -458,10 +444,7 @@ def check(
         raise typer.Exit(1)
 
 
-@app.command()
-=======
 @app.command(cls=OneLineUsageErrors)
->>>>>>> queryfuzz
 def serve(
     index_dir: Optional[Path] = IndexOption,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),

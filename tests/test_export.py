@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from search.engine import Corpus
-from search.request import ALL_VARIANTS, SearchRequest
+from search.request import ALL_VARIANTS
 from search.serve import create_app
 from search.server import get_once
 from tests.conftest import run_cli
