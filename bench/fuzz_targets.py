@@ -13,7 +13,8 @@ from typing import Callable
 from indexer.metadata import index_terms
 from indexer.normalise import Normalised, fold_char, normalise, normalise_text
 from indexer.prepare import PreparedVariant, prepare_page
-from indexer.read import InputFile, ReadError, decode, read_page
+from indexer.decode import NotText, decode
+from indexer.read import InputFile, ReadError, read_page
 from indexer.records import Article, Page
 from indexer.segment import segment_page
 from search.query import And, Node, Not, Or, QueryError, Term, matches, parse_query, positive_terms
@@ -93,9 +94,9 @@ def check_prepared(article: Article, variant: PreparedVariant) -> None:
 def fuzz_page(data: bytes) -> None:
     """Page bytes through decoding, normalising, segmenting and preparing, as `corpus index` reads a file."""
     try:
-        text = decode(data, "fuzz.txt")
-    except ReadError as exc:
-        assert len(str(exc).splitlines()) == 1, "ReadError message is not one line"
+        text = decode(data).text
+    except NotText as exc:
+        assert len(str(exc).splitlines()) == 1, "NotText message is not one line"
         return
     check_normalised(text, normalise(text))
     articles = segment_page(text)
@@ -119,11 +120,12 @@ class SidecarTarget:
     def __call__(self, data: bytes) -> None:
         self.sidecar.write_bytes(data)
         try:
-            page = read_page(InputFile(self.page, "page"))
+            page, warnings = read_page(InputFile(self.page, "page", self.page.name))
         except ReadError as exc:
             assert len(str(exc).splitlines()) == 1, "ReadError message is not one line"
             return
         assert all(isinstance(k, str) for k in page.metadata)
+        assert all(len(w.splitlines()) == 1 for w in warnings), "a warning is not one line"
         terms = index_terms(page.metadata)
         assert all(isinstance(k, str) and isinstance(v, str) for k, v in terms.items())
 
