@@ -370,11 +370,29 @@ def show(
     article_id: str = typer.Argument(..., help="A story id from search results."),
     index_dir: Optional[Path] = IndexOption,
     all_versions: bool = typer.Option(False, "--all-versions"),
+    diff: bool = typer.Option(False, "--diff", help="The printings aligned, every disagreement marked."),
+    consensus: bool = typer.Option(False, "--consensus", help="The reading most printings agree on, with support."),
+    punctuation: bool = typer.Option(False, "--punctuation", help="With --diff: show punctuation-width "
+                                                                   "differences too (folded by default)."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Show every variant of a story in full."""
+    """Show every variant of a story in full, or compare them (--diff, --consensus)."""
     from search.engine import Corpus
 
+    if diff and consensus:
+        fail("--diff and --consensus are two views: ask for one")
+    if diff or consensus:
+        compared = _run(lambda: Corpus(index_dir).compare(article_id, all_versions=all_versions))
+        if compared is None:
+            fail(f"no article {article_id!r}")
+        _, comparison = compared
+        if as_json:
+            print_json(comparison.diff_dict(punctuation) if diff else comparison.consensus.to_dict())
+            return
+        from search.compare_display import print_consensus, print_differences
+
+        (print_differences(out, comparison, punctuation) if diff else print_consensus(out, comparison))
+        return
     view = _run(lambda: Corpus(index_dir).article(article_id, all_versions=all_versions))
     if view is None:
         fail(f"no article {article_id!r}")

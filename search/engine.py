@@ -16,7 +16,9 @@ from indexer.errors import IndexCorrupt
 from indexer.normalise import Normalised
 from indexer.sorted_sets import find, intersect, locate
 from indexer.store import open_index, resolve_index_dir, resolve_story
+from search.alignment import Printing
 from search.budget import Deadline
+from search.compare import Comparison, compare
 from search.export import check_options as check_export
 from search.export import rows as export_rows
 from search.facets import facets
@@ -151,18 +153,37 @@ class Corpus:
             metadata=header.metadata,
         )
 
-    def article(self, article_id: str, all_versions: bool = False) -> ArticleView | None:
-        """A story with the full text of every variant (latest versions unless all are asked for)."""
-        view = self.view()
-        # Variants keep the story id they were indexed under; a merged story answers to all of its ids.
+    def _story(self, view: View, article_id: str, all_versions: bool) -> tuple[str, np.ndarray]:
+        """A story's current id and its variants' document numbers (latest versions unless all are asked for).
+
+        Variants keep the story id they were indexed under; a merged story answers to all of its ids.
+        """
         article_id = resolve_story(view.aliases, article_id)
         known_as = [article_id] + [a for a in view.aliases if resolve_story(view.aliases, a) == article_id]
         scope = view.scope(ALL_VARIANTS if all_versions else LATEST_VARIANTS)
-        latest = view.scope(LATEST_VARIANTS)
-        docnums = intersect(np.unique(np.fromiter(
-            view.searcher.docs_for_query(wq.Or([wq.Term("article_id", a) for a in known_as])), dtype=np.int64)), scope)
+        docnums = np.unique(np.fromiter(view.searcher.docs_for_query(
+            wq.Or([wq.Term("article_id", a) for a in known_as])), dtype=np.int64))
+        return article_id, intersect(docnums, scope)
+
+    def compare(self, article_id: str, all_versions: bool = False) -> tuple[str, Comparison] | None:
+        """A story's printings aligned, with their consensus and differences; None for an unknown story."""
+        view = self.view()
+        article_id, docnums = self._story(view, article_id, all_versions)
         if not len(docnums):
             return None
+        printings = []
+        for docnum in docnums.tolist():
+            header = view.header(docnum)
+            printings.append(Printing(header.variant_id, view.body(docnum)[0], header.head_lines, header.body_lines))
+        return article_id, compare(printings)
+
+    def article(self, article_id: str, all_versions: bool = False) -> ArticleView | None:
+        """A story with the full text of every variant (latest versions unless all are asked for)."""
+        view = self.view()
+        article_id, docnums = self._story(view, article_id, all_versions)
+        if not len(docnums):
+            return None
+        latest = view.scope(LATEST_VARIANTS)
         variants = []
         for docnum in docnums.tolist():
             header = view.header(docnum)

@@ -107,3 +107,28 @@ class ConcordanceBody(Strict):
     total: int
     offset: int
     lines: list[KwicLineBody]
+
+
+class DiffBody(Strict):
+    """Comparison.diff_dict(): the printings, the consensus text differences point into, and the differences
+    (each with its place, kind and every reading with the printings reading it); see search/compare.py."""
+
+    printings: list[dict[str, Any]]
+    consensus: str
+    differences: list[dict[str, Any]]
+    folded: int
+    slots: list[dict[str, Any]]
+    flags: list[dict[str, Any]]
+    captions: list[dict[str, Any]]
+
+
+class ConsensusBody(Strict):
+    """Consensus.to_dict(): the consensus text, per-character support and coverage, and the tie rule."""
+
+    text: str
+    head_lines: int
+    support: list[float]
+    coverage: list[int]
+    reliability: dict[str, float]
+    ties: int
+    tie_rule: str

@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, StreamingResponse
 from indexer.errors import CorpusIndexError, IndexMissing
 from indexer.metadata import MetadataError
 from search.budget import QueryTimeout
+from search.compare import Comparison
 from search.engine import Corpus
 from search.export import csv_chunks, jsonl_chunks
 from search.kwic import DEFAULT_WIDTH, MAX_WIDTH
@@ -33,6 +34,8 @@ from search.request import (
 from search.results import ArticleView, SearchResponse
 from search.schemas import (
     ConcordanceBody,
+    ConsensusBody,
+    DiffBody,
     ErrorBody,
     Health,
     Ready,
@@ -253,6 +256,23 @@ def create_app(index_dir: str | Path | None = None, time_budget: float | None = 
         if view is None:
             raise HTTPException(404, f"no article {article_id!r}")
         return JSONBody(view.to_dict())
+
+    def _compared(article_id: str, all_versions: bool) -> Comparison:
+        compared = corpus.compare(article_id, all_versions=all_versions)
+        if compared is None:
+            raise HTTPException(404, f"no article {article_id!r}")
+        return compared[1]
+
+    @app.get("/articles/{article_id}/diff", response_model=DiffBody, responses=_errors(404, 422, 500, 503),
+             summary="The printings of a story aligned, with every disagreement and who reads what")
+    def diff(article_id: str, all_versions: bool = Query(False, description="Earlier versions too."),
+             punctuation: bool = Query(False, description="Show punctuation-width differences too.")) -> JSONBody:
+        return JSONBody(_compared(article_id, all_versions).diff_dict(punctuation))
+
+    @app.get("/articles/{article_id}/consensus", response_model=ConsensusBody, responses=_errors(404, 422, 500, 503),
+             summary="The reading most printings of a story agree on, with per-character support")
+    def consensus(article_id: str, all_versions: bool = Query(False, description="Earlier versions too.")) -> JSONBody:
+        return JSONBody(_compared(article_id, all_versions).consensus.to_dict())
 
     @app.get("/sources", response_model=SourceList, responses=_errors(500, 503), summary="The catalogue of sources")
     def sources() -> JSONBody:
