@@ -3,8 +3,9 @@
 A file is text when it decodes (UTF-8 with or without BOM, UTF-16 with a BOM, or
 without one if it holds a line feed, GB18030) and control characters
 are a small share of what it decodes to. NULs that pad the end of a file (as
-in 697 of the SogouC articles, up to 99% of their length) are not counted:
-they are padding, not content. Stray control characters are dropped, and an
+in 697 of the SogouC articles, up to 99% of their length), or pad an article
+printed between others on a page, are not counted: they are padding, not
+content. Stray control characters are dropped, and an
 undecodable stretch in otherwise valid text becomes one U+FFFD, each with a
 warning instead of a refusal. See `MAX_CONTROL_SHARE` and
 `MAX_UNDECODABLE_SHARE` for the two bounds and the measurements behind them
@@ -44,6 +45,10 @@ BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.
 _LINE_BREAKS = re.compile("\r\n|[\r\v\f\u2028\u2029]")
 _REPLACED_RUN = re.compile("\ufffd{2,}")
 _HAS_LETTER = re.compile(r"[^\W_]")
+# NULs in a run this long (with whitespace among them, as where a wrapped page broke the run into lines)
+# are padding wherever they are; SogouC's padding runs are hundreds to thousands long.
+PADDING_RUN = 16
+_PADDING = re.compile(f"(?:\x00[ \t\r\n]*){{{PADDING_RUN},}}")
 
 
 class NotText(Exception):
@@ -167,10 +172,15 @@ def readings(raw: bytes) -> Iterator[_Reading]:
 
 
 def split_padding(text: str) -> tuple[str, int]:
-    """The text without the run of NULs (and whitespace among them) padding its end, and how many NULs."""
+    """The text without NUL padding, and how many NULs that was: the run (with whitespace among it) ending
+    the text, and any run of PADDING_RUN or more NULs inside it, as where a padded article was put on a
+    page between others. A binary file's scattered control characters are not padding and still count."""
     kept = text.rstrip("\x00 \t\r\n")
     padding = text.count("\x00", len(kept))
-    return (kept, padding) if padding else (text, 0)
+    inner = sum(run.group().count("\x00") for run in _PADDING.finditer(kept))
+    if inner:
+        kept = _PADDING.sub("\n", kept)
+    return (kept, padding + inner) if padding or inner else (text, 0)
 
 
 def control_count(text: str) -> tuple[int, int]:
@@ -220,7 +230,7 @@ def clean(reading: _Reading) -> Decoded:
     if reading.undecodable:
         warnings.append(f"{reading.undecodable:,} undecodable bytes as {reading.encoding} replaced by \ufffd")
     if padding:
-        warnings.append(f"{padding:,} NUL bytes padding the end dropped")
+        warnings.append(f"{padding:,} NUL bytes of padding dropped")
     if controls:
         warnings.append(f"{controls:,} stray control characters dropped")
     return Decoded(text, reading.encoding, warnings)

@@ -133,7 +133,7 @@ def test_exit_code_is_0_with_warnings_only_and_1_when_a_file_is_refused(tmp_path
     assert sorted(warned.stderr.splitlines()) == [
         f"warning: {pages / 'meta.txt'}: sidecar meta.meta.json: 'date' 'yesterday' is not a date (YYYY-MM-DD); "
         "left out of date filters",
-        f"warning: {pages / 'nul.txt'}: {nul_page.count(chr(0)):,} NUL bytes padding the end dropped"]
+        f"warning: {pages / 'nul.txt'}: {nul_page.count(chr(0)):,} NUL bytes of padding dropped"]
     assert "2 new, 0 changed, 0 unchanged, 0 failed, 2 with warnings" in warned.stdout
 
     (pages / "binary.txt").write_bytes(Path(sys.executable).resolve().read_bytes())

@@ -56,7 +56,7 @@ def test_every_sogouc_page_padded_with_nuls_is_read_and_the_padding_counted(tmp_
             refused.append(str(exc))
             continue
         assert page.text == text.rstrip("\x00 \t\r\n")
-        assert warnings == [f"{text.count(chr(0)):,} NUL bytes padding the end dropped"]
+        assert warnings == [f"{text.count(chr(0)):,} NUL bytes of padding dropped"]
     assert refused == []
 
 
@@ -72,7 +72,7 @@ def test_pages_with_nuls_are_indexed_with_a_warning_by_workers_and_found_by_thei
     summary = index_paths([pages], tmp_path / "index", workers=2)
     assert summary.failed == [] and summary.new == 20
     assert sorted(Path(p).stem for p, _ in summary.warnings) == sorted(chosen)
-    assert all("NUL bytes padding the end dropped" in w and "\n" not in w for _, w in summary.warnings)
+    assert all("NUL bytes of padding dropped" in w and "\n" not in w for _, w in summary.warnings)
     most_padded = chosen[-1]
     assert most_padded in matched(tmp_path / "index", probe(sogouc_nul_articles[most_padded]))
 
@@ -84,7 +84,7 @@ def test_nul_padding_of_any_length_leaves_the_text_as_it_was(text, padding):
     plain = decode(text.encode("utf-8"))
     padded = decode(text.encode("utf-8") + b"\x00" * padding)
     assert padded.text == plain.text.rstrip(" \t")
-    assert padded.warnings == [f"{padding:,} NUL bytes padding the end dropped"]
+    assert padded.warnings == [f"{padding:,} NUL bytes of padding dropped"]
 
 
 # --- control characters: the share that makes a file binary ---------------------------------------
@@ -438,3 +438,14 @@ def test_bad_sidecar_values_are_left_out_of_filters_and_good_ones_kept(tmp_path,
     assert sources(meta=(("edition", "海外版"),)) == {"good", "bad-date"}
     returned = {r.source: r.metadata for r in Corpus(index_dir).sources()}
     assert returned["bad-date"]["date"] == "2025-13-45" and returned["broken"] == {}
+
+
+def test_padding_inside_a_page_is_dropped_but_scattered_controls_still_count():
+    """A padded article printed between others leaves its NULs mid-page, wrapped into lines like the rest."""
+    padded = "钍基熔盐实验堆建成。\n\n" + "\x00" * 14 + "  \n" + "\x00" * 14 + "  \n\n第二篇稿件的正文在此。\n"
+    decoded = decode(padded.encode("utf-8"))
+    assert decoded.text.replace("\n", "") == "钍基熔盐实验堆建成。第二篇稿件的正文在此。"
+    assert decoded.warnings == ["28 NUL bytes of padding dropped"]
+    scattered = "".join(f"字{chr(1)}\x00" for _ in range(200))  # short runs between characters: not padding
+    with pytest.raises(NotText):
+        decode(scattered.encode("utf-8"))
