@@ -15,7 +15,7 @@ from indexer.errors import CorpusIndexError
 from indexer.literal import LITERAL_DIR, PACK_SUFFIX, Segment, gram_codes
 from indexer.manifest import Manifest, read_manifest
 from indexer.metadata import index_terms
-from indexer.normalise import Normalised, normalise
+from indexer.normalise import normalise
 from indexer.pack import PackError
 from indexer.store import column_by_docnum, document_keys, open_index, open_searcher, resolve_story, verify_file
 
@@ -95,9 +95,8 @@ def check_segment(segment: Segment, deep: bool) -> list[str]:
     for place in range(count):
         try:
             records.header(place)
-            text, offsets = records.body(place)
-            norm = segment.text_at(place)
-            mapped = Normalised.unpack(norm, offsets)
+            text, mapped = segment.original(place)
+            norm = mapped.text
             if mapped.norm_starts and (mapped.norm_starts[-1] > len(norm) or mapped.orig_starts[-1] > len(text)):
                 raise ValueError("the offset map points past the text")
         except Exception as exc:  # any damage inside a record is reported, whatever form it takes

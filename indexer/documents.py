@@ -2,25 +2,21 @@
 
 A record is split in two for reading speed. Its header (ids, title, line
 counts, story, the index of its page's metadata) is one JSON line, read
-whole for a page of results. Its body (the original text as printed and the
-normalised-to-original offset map) is one zstd frame, decompressed only when a
-snippet or the full text is wanted. Metadata is per page version, so a
-segment keeps each distinct metadata object once and headers point at it.
+whole for a page of results. Its body is the original text as printed, stored
+as its edits from the normalised text the segment holds (indexer/original.py),
+read only when a snippet or the full text is wanted. Metadata is per page
+version, so a segment keeps each distinct metadata object once and headers
+point at it.
 """
 from __future__ import annotations
 
-import struct
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import orjson
-import zstandard
 
-ZSTD_LEVEL = 3
-_TEXT_LENGTH = struct.Struct("<I")
 _METADATA_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
-_compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
 
 
 @dataclass(frozen=True)
@@ -38,20 +34,6 @@ class RecordHeader:
     metadata: dict[str, Any]
 
 
-def encode_body(text: str, offsets: bytes) -> bytes:
-    """A record body: the original text and its packed offset map, as one zstd frame."""
-    raw = text.encode("utf-8")
-    return _compressor.compress(_TEXT_LENGTH.pack(len(raw)) + raw + offsets)
-
-
-def decode_body(frame: bytes, decompressor: zstandard.ZstdDecompressor) -> tuple[str, bytes]:
-    """The original text and packed offset map of a record body."""
-    data = decompressor.decompress(frame)
-    (length,) = _TEXT_LENGTH.unpack_from(data)
-    end = _TEXT_LENGTH.size + length
-    return data[_TEXT_LENGTH.size:end].decode("utf-8"), data[end:]
-
-
 class RecordWriter:
     """Collects the records of one segment and lays them out as pack parts."""
 
@@ -62,7 +44,7 @@ class RecordWriter:
         self._metadata_index: dict[bytes, int] = {}
 
     def add(self, header: RecordHeader, body: bytes) -> None:
-        """Add a record: its header and its body frame (from `encode_body`, or carried over from a segment)."""
+        """Add a record: its header and its body (indexer.original.encode, or carried over from a segment)."""
         meta = orjson.dumps(header.metadata, option=_METADATA_OPTIONS)
         index = self._metadata_index.setdefault(meta, len(self.metadata))
         if index == len(self.metadata):
@@ -96,7 +78,6 @@ class RecordReader:
         self.body_offsets, self.bodies = body_offsets, bodies
         self._metadata_blob = metadata
         self._metadata: list[dict[str, Any]] | None = None
-        self._decompressor = zstandard.ZstdDecompressor()
 
     def __len__(self) -> int:
         return len(self.header_offsets) - 1
@@ -114,9 +95,5 @@ class RecordReader:
                             raw["head"], raw["body"], self.metadata_table()[raw["meta"]])
 
     def raw_body(self, place: int) -> bytes:
-        """The body frame as stored, for carrying it into another segment."""
+        """The body as stored (the original text's edits from the normalised one: indexer.original)."""
         return bytes(self.bodies[self.body_offsets[place]:self.body_offsets[place + 1]])
-
-    def body(self, place: int) -> tuple[str, bytes]:
-        """The original text and packed offset map of the `place`-th record."""
-        return decode_body(self.raw_body(place), self._decompressor)

@@ -25,11 +25,14 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+import zstandard
 
 from indexer.cluster import NUM_PERM, PARTS, Sketch
 from indexer.documents import RecordHeader, RecordReader, RecordWriter, chunk_offsets
 from indexer.errors import IndexCorrupt
+from indexer import original
 from indexer.manifest import SegmentEntry
+from indexer.normalise import Normalised
 from indexer.pack import FileDigest, Pack, PackError, write_pack
 from indexer.sorted_sets import find, intersect, run_starts
 from indexer.store import verify_file
@@ -38,10 +41,13 @@ from indexer.words import WordCounts
 LITERAL_DIR = "literal"
 PACK_SUFFIX = ".pack"
 _SHIFT = np.uint64(21)  # code points fit in 21 bits: a bigram is one 42-bit code
+_MASK21 = (1 << 21) - 1
+_LOW = np.uint64(_MASK21)
 # Verifying a long term needs only its rarest few bigrams to narrow the candidates.
 MAX_GRAMS_INTERSECTED = 4
-_ARRAYS = ("keys", "offsets", "grams", "starts", "docs", "words", "word_starts", "word_docs", "word_counts", "lengths",
-           "signatures", "sketch_sizes", "sketch_parts", "header_offsets", "body_offsets")
+_ARRAYS = ("keys", "offsets", "gram_heads", "gram_head_starts", "gram_tails", "starts", "docs", "words",
+           "word_starts", "word_docs", "word_counts", "lengths", "signatures", "sketch_sizes", "sketch_parts",
+           "header_offsets", "body_offsets")
 
 
 def _codepoints(text: str) -> np.ndarray:
@@ -64,17 +70,23 @@ def term_grams(term: str) -> tuple[np.ndarray, bool]:
 
 def _table(codes: list[np.ndarray], values: list[np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Postings of documents 0, 1, ... under the codes each holds (distinct per document): the sorted
-    distinct codes, where each one's documents start, the documents, and one value per posting."""
+    distinct codes, where each one's documents start, the documents, and one value per posting.
+
+    Documents are numbered within the segment, so they fit 16 bits unless a segment holds 65,536 or
+    more (a segment is a few million characters: thousands of documents); values (word counts) are
+    capped at 65,535, which BM25's saturation makes indistinguishable from more.
+    """
     lengths = np.array([len(c) for c in codes], dtype=np.int64)
     flat = np.concatenate(codes) if codes else np.zeros(0, np.uint64)
-    docs = np.repeat(np.arange(len(codes), dtype=np.uint32), lengths)
+    docs = np.repeat(np.arange(len(codes), dtype=np.uint16 if len(codes) <= 1 << 16 else np.uint32), lengths)
     # Documents were appended in order, so a stable sort by code keeps each code's documents sorted.
     order = np.argsort(flat, kind="stable")
     flat = flat[order]
     starts = run_starts(flat)
-    table = {"codes": flat[starts], "starts": np.append(starts, len(flat)).astype(np.int64), "docs": docs[order]}
+    table = {"codes": flat[starts], "starts": np.append(starts, len(flat)).astype(np.uint32), "docs": docs[order]}
     if values is not None:
-        table["values"] = (np.concatenate(values) if values else np.zeros(0, np.uint32))[order]
+        counts = np.concatenate(values) if values else np.zeros(0, np.uint32)
+        table["values"] = np.minimum(counts, np.iinfo(np.uint16).max).astype(np.uint16)[order]
     return table
 
 
@@ -86,7 +98,7 @@ class SegmentDocument:
     norm: str
     words: WordCounts
     header: RecordHeader
-    body: bytes  # the record body frame (documents.encode_body)
+    body: bytes  # the record body: the original text's edits (indexer.original.encode)
     sketch: Sketch
     grams: np.ndarray | None = None  # `gram_codes(norm)`, when the page's preparation worked it out
 
@@ -121,7 +133,7 @@ class SegmentBuilder:
         arrays = {
             "keys": np.array([d.key for d in docs], dtype=np.int64),
             "offsets": chunk_offsets(texts),
-            "grams": grams["codes"],
+            **split_codes(grams["codes"]),
             "starts": grams["starts"],
             "docs": grams["docs"],
             "words": words["codes"],
@@ -140,6 +152,15 @@ class SegmentBuilder:
         return name, digest
 
 
+def split_codes(codes: np.ndarray) -> dict[str, np.ndarray]:
+    """Sorted bigram codes stored as two levels, half the size of 64-bit codes: each distinct first
+    character (`gram_heads`, with where its codes start in `gram_tails`) and each code's second character."""
+    heads = (codes >> _SHIFT).astype(np.uint32)
+    starts = run_starts(heads)
+    return {"gram_heads": heads[starts], "gram_head_starts": np.append(starts, len(codes)).astype(np.uint32),
+            "gram_tails": (codes & _LOW).astype(np.uint32)}
+
+
 class Segment:
     """A segment opened for search: array views of its memory-mapped pack."""
 
@@ -148,7 +169,8 @@ class Segment:
         self.pack = Pack(directory / f"{name}{PACK_SUFFIX}")
         arrays = {part: self.pack.array(part) for part in _ARRAYS}
         self.keys, self.offsets = arrays["keys"], arrays["offsets"]
-        self.grams, self.starts, self.docs = arrays["grams"], arrays["starts"], arrays["docs"]
+        self.gram_heads, self.gram_head_starts = arrays["gram_heads"], arrays["gram_head_starts"]
+        self.gram_tails, self.starts, self.docs = arrays["gram_tails"], arrays["starts"], arrays["docs"]
         self.words, self.word_starts = arrays["words"], arrays["word_starts"]
         self.word_docs, self.word_counts, self.lengths = arrays["word_docs"], arrays["word_counts"], arrays["lengths"]
         self.signatures, self.sketch_sizes = arrays["signatures"], arrays["sketch_sizes"]
@@ -157,11 +179,27 @@ class Segment:
                                     self.pack.blob("bodies"), self.pack.blob("metadata"))
         # Substring search runs on the mapping itself: the text part starts `_text_base` bytes in.
         self._mapping, self._text_base = self.pack.mapping, self.pack.start("text")
+        self._decompressor = zstandard.ZstdDecompressor()
         self.text_bytes = int(self.offsets[-1]) if len(self.offsets) else 0
+
+    @property
+    def grams(self) -> np.ndarray:
+        """Every bigram code of the segment, sorted, as 64-bit codes (built on demand: for checks and tests)."""
+        heads = np.repeat(self.gram_heads.astype(np.uint64), np.diff(self.gram_head_starts))
+        return (heads << _SHIFT) | self.gram_tails
+
+    def find_gram(self, code: np.uint64) -> int:
+        """Where a bigram code stands among the segment's codes, or -1 when no document holds it."""
+        head = find(self.gram_heads, np.uint32(int(code) >> 21))
+        if head < 0:
+            return -1
+        start, end = int(self.gram_head_starts[head]), int(self.gram_head_starts[head + 1])
+        at = find(self.gram_tails[start:end], np.uint32(int(code) & _MASK21))
+        return start + at if at >= 0 else -1
 
     def _postings(self, code: np.uint64) -> np.ndarray:
         """The documents posted under one code (sorted, distinct)."""
-        at = find(self.grams, code)
+        at = self.find_gram(code)
         if at < 0:
             return np.zeros(0, dtype=np.uint32)
         return self.docs[self.starts[at]:self.starts[at + 1]]
@@ -201,6 +239,12 @@ class Segment:
         """The normalised text of the segment's `place`-th document."""
         start = self._text_base + int(self.offsets[place])
         return self._mapping[start:self._text_base + int(self.offsets[place + 1])].decode("utf-8")
+
+    def original(self, place: int) -> tuple[str, Normalised]:
+        """The `place`-th document's original text and the map from its normalised text to it."""
+        norm = self.text_at(place)
+        edits = original.decode(self.records.raw_body(place), self._decompressor)
+        return edits.original(norm), edits.normalised(norm)
 
     def texts(self) -> list[tuple[int, str]]:
         """Every (key, normalised text) of the segment."""

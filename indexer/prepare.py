@@ -11,7 +11,7 @@ import numpy as np
 
 from indexer.blocks import JUMP_TAIL
 from indexer.cluster import Sketch, sketch
-from indexer.documents import encode_body
+from indexer import original
 from indexer.literal import gram_codes
 from indexer.normalise import normalise, normalise_text
 from indexer.records import Article, Page
@@ -33,7 +33,7 @@ class PreparedVariant:
     sketch: Sketch
     words: WordCounts
     grams: np.ndarray  # the literal index's codes of `norm`, computed where the page is prepared
-    stored_body: bytes  # the record body (text and offsets, compressed), made where the page is prepared
+    stored_body: bytes  # the stored original text (indexer.original), made where the page is prepared
 
     def body(self) -> list[str]:
         """The body text's lines, as printed."""
@@ -86,7 +86,7 @@ def prepare_text(ordinal: int, title: str, head_lines: int, text: str, body: str
         sketch=sketch(body_norm, part),
         words=words if words is not None else count_words(normalise_text(title), normalised.text),
         grams=gram_codes(normalised.text),
-        stored_body=encode_body(text, offsets),
+        stored_body=original.encode(text, normalised),
     )
 
 

@@ -13,7 +13,6 @@ from whoosh import query as wq
 from indexer.catalogue import SourceRecord, read_catalogue
 from indexer.documents import RecordHeader
 from indexer.errors import IndexCorrupt
-from indexer.normalise import Normalised
 from indexer.sorted_sets import find, intersect, locate
 from indexer.store import open_index, resolve_index_dir, resolve_story
 from search.alignment import Printing
@@ -123,21 +122,19 @@ class Corpus:
                      page_scores: dict[int, float]) -> ArticleHit:
         scores = {d: page_scores[d] for d in members.tolist() if d in page_scores}
         headers = {docnum: view.header(docnum) for docnum in members.tolist()}
-        bodies = {docnum: view.body(docnum) for docnum in members.tolist()}
-        texts = {docnum: Normalised.unpack(view.normalised_text(docnum), offsets)
-                 for docnum, (_, offsets) in bodies.items()}
+        originals = {docnum: view.original(docnum) for docnum in members.tolist()}
 
         def lead(docnum: int) -> Snippet:
-            return lead_snippet(bodies[docnum][0], texts[docnum], headers[docnum].head_lines)
+            return lead_snippet(*originals[docnum], headers[docnum].head_lines)
 
         snippets: dict[int, Snippet] = {}
         best = min(scores, key=lambda d: (-scores[d], d))
         for docnum in sorted(scores, key=lambda d: -scores[d]):
-            snippets[docnum] = matched_snippet(bodies[docnum][0], texts[docnum], terms) or lead(docnum)
+            snippets[docnum] = matched_snippet(*originals[docnum], terms) or lead(docnum)
         anchor = snippets[best].anchor
         for docnum in members.tolist():
             if docnum not in snippets:
-                snippets[docnum] = aligned_snippet(bodies[docnum][0], texts[docnum], anchor, terms) or lead(docnum)
+                snippets[docnum] = aligned_snippet(*originals[docnum], anchor, terms) or lead(docnum)
         variants = sorted((self._variant_hit(headers[d], d in scores, scores.get(d), snippets[d])
                            for d in members.tolist()), key=_variant_order)
         title = headers[best].title or next((v.title for v in variants if v.title), "")
@@ -174,7 +171,7 @@ class Corpus:
         printings = []
         for docnum in docnums.tolist():
             header = view.header(docnum)
-            printings.append(Printing(header.variant_id, view.body(docnum)[0], header.head_lines, header.body_lines))
+            printings.append(Printing(header.variant_id, view.original(docnum)[0], header.head_lines, header.body_lines))
         return article_id, compare(printings)
 
     def article(self, article_id: str, all_versions: bool = False) -> ArticleView | None:
@@ -188,7 +185,7 @@ class Corpus:
         for docnum in docnums.tolist():
             header = view.header(docnum)
             variants.append(VariantText(header.variant_id, header.source, header.version,
-                                        bool(find(latest, docnum) >= 0), header.title, view.body(docnum)[0],
+                                        bool(find(latest, docnum) >= 0), header.title, view.original(docnum)[0],
                                         header.metadata))
         variants.sort(key=lambda v: (v.source, -v.version, v.variant_id))
         title = next((v.title for v in variants if v.title), "")

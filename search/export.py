@@ -62,7 +62,7 @@ def variant_rows(matched: Matched) -> Iterator[dict[str, Any]]:
                "publication": _value(matched, "publication", docnum), "date": _value(matched, "date", docnum),
                "title": header.title, "occurrences": count,
                "metadata": orjson.dumps(header.metadata, option=orjson.OPT_NON_STR_KEYS).decode(),
-               "text": view.body(docnum)[0]}
+               "text": view.original(docnum)[0]}
 
 
 def story_rows(matched: Matched) -> Iterator[dict[str, Any]]:

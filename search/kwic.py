@@ -8,7 +8,6 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from indexer.normalise import Normalised
 from search.counting import occurrences
 from search.rank import Matched
 from search.request import ParameterError
@@ -80,8 +79,7 @@ def lines_of(matched: Matched, docnum: int, width: int) -> list[KwicLine]:
     spans = _spans(norm, matched.terms())
     if not spans:
         return []
-    text, offsets = view.body(docnum)
-    mapped = Normalised.unpack(norm, offsets)
+    text, mapped = view.original(docnum)
     header = view.header(docnum)
     publication = view.column("publication")
     day = view.column("date")

@@ -15,6 +15,7 @@ from whoosh.index import Index
 from indexer.catalogue import catalogue_path
 from indexer.documents import RecordHeader
 from indexer.literal import LiteralIndex
+from indexer.normalise import Normalised
 from indexer.sorted_sets import find, intersect
 from indexer.store import (VIEW_CACHE_PREFIX, column_by_docnum, document_keys, open_generation, resolve_story,
                            verify_file)
@@ -121,9 +122,9 @@ class View:
         """A variant's record header: ids, title, line counts, story as indexed, metadata."""
         return self.literal.segments[self.segment_of[docnum]].records.header(int(self.place_of[docnum]))
 
-    def body(self, docnum: int) -> tuple[str, bytes]:
-        """A variant's original text and packed offset map."""
-        return self.literal.segments[self.segment_of[docnum]].records.body(int(self.place_of[docnum]))
+    def original(self, docnum: int) -> tuple[str, Normalised]:
+        """A variant's original text, and the map from its normalised text to it."""
+        return self.literal.segments[self.segment_of[docnum]].original(int(self.place_of[docnum]))
 
     def docnums(self, keys: np.ndarray) -> np.ndarray:
         """Live document numbers of literal-index keys, sorted; keys whoosh no longer holds are dropped."""

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from indexer.cluster import sketch
-from indexer.documents import RecordHeader, encode_body
+from indexer import original
+from indexer.documents import RecordHeader
 from indexer.literal import SegmentDocument
 from indexer.normalise import normalise, normalise_text
 from indexer.words import count_words, words
@@ -93,7 +94,7 @@ def recounted_words(view) -> dict[int, dict[str, Counter]]:
     found = {}
     for docnum in sorted(view.docnum_of_key[view.docnum_of_key >= 0].tolist()):
         found[docnum] = {"title": Counter(words(normalise_text(view.header(docnum).title))),
-                         "body": Counter(words(normalise_text(view.body(docnum)[0])))}
+                         "body": Counter(words(normalise_text(view.original(docnum)[0])))}
     return found
 
 
@@ -102,7 +103,7 @@ def plain_document(key: int, text: str) -> SegmentDocument:
     normalised = normalise(text)
     header = RecordHeader(f"page@1#{key}", "page", 1, key, f"s{key}", "", 0, text.count("\n") + 1, {})
     return SegmentDocument(key, normalised.text, count_words("", normalised.text), header,
-                           encode_body(text, normalised.pack_offsets()), sketch(normalised.text))
+                           original.encode(text, normalised), sketch(normalised.text))
 
 
 def wire_story_paragraphs(seed_pages: dict[str, str]) -> list[str]:

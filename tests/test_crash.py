@@ -42,7 +42,7 @@ def state(index_dir: Path) -> dict:
     view = corpus.view()
     latest = set(view.scope(SearchRequest(query="x").scope_queries()[0]).tolist())
     variants = sorted((view.header(d).variant_id, view.story_names[view.story_of[d]], d in latest,
-                       xxh3_64_hexdigest(view.normalised_text(d).encode()), xxh3_64_hexdigest(view.body(d)[0].encode()))
+                       xxh3_64_hexdigest(view.normalised_text(d).encode()), xxh3_64_hexdigest(view.original(d)[0].encode()))
                       for d in view.scope(ALL_VARIANTS).tolist())
     answers = []
     for query in QUERIES:

@@ -24,7 +24,7 @@ def cli_rows(index_dir, *args) -> list[dict]:
 
 def test_every_variant_of_the_index_is_exported_once_with_its_text(meta_index):
     view = Corpus(meta_index).view()
-    every = {view.header(d).variant_id: view.body(d)[0] for d in view.scope(ALL_VARIANTS).tolist()}
+    every = {view.header(d).variant_id: view.original(d)[0] for d in view.scope(ALL_VARIANTS).tolist()}
     # A term every variant holds: an export of everything (the seeds all print Chinese commas or periods).
     rows = cli_rows(meta_index, "， OR 。 OR , OR .", "--all-versions")
     assert sorted(r["variant_id"] for r in rows) == sorted(every)

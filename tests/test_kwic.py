@@ -19,7 +19,7 @@ def test_every_occurrence_is_one_line_in_original_characters(meta_index, query):
     expected = sum(count for _, count in matched(load_rows(meta_index), SearchRequest(query=query)))
     assert len(lines) == expected
     view = corpus.view()
-    texts = {view.header(d).variant_id: view.body(d)[0] for d in view.scope(SearchRequest(query="x")
+    texts = {view.header(d).variant_id: view.original(d)[0] for d in view.scope(SearchRequest(query="x")
                                                                              .scope_queries()[0]).tolist()}
     terms = {normalise_text(t) for t in query.replace(" OR ", " ").split() if not t.startswith("-")}
     for line in lines:

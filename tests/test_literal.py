@@ -35,7 +35,7 @@ def test_segment_texts_round_trip(tmp_path):
         builder.add(plain_document(key, text))
     segment = Segment(tmp_path, builder.write(tmp_path)[0])
     assert segment.texts() == [(7, "钍基熔盐"), (9, ""), (11, "72tb数据")]
-    assert [segment.records.body(place)[0] for place in range(3)] == ["钍基熔盐", "", "72TB数据"]
+    assert [segment.original(place)[0] for place in range(3)] == ["钍基熔盐", "", "72TB数据"]
     assert [segment.records.header(place).variant_id for place in range(3)] == ["page@1#7", "page@1#9", "page@1#11"]
 
 
@@ -59,7 +59,7 @@ def test_many_small_runs_merge_and_removed_texts_are_dropped(tmp_path, seeds_dir
     key_of = {int(docnum): key for key, docnum in enumerate(view.docnum_of_key.tolist()) if docnum >= 0}
     assert key_of
     for docnum, key in key_of.items():
-        expected = count_words(normalise_text(view.header(docnum).title), normalise_text(view.body(docnum)[0]))
+        expected = count_words(normalise_text(view.header(docnum).title), normalise_text(view.original(docnum)[0]))
         got = words_of[key]
         assert (got.codes.tolist(), got.counts.tolist(), got.title_length, got.body_length) == \
             (expected.codes.tolist(), expected.counts.tolist(), expected.title_length, expected.body_length)

@@ -36,7 +36,7 @@ def normalised_variants(seed_index):
     """variant id -> (normalised text, latest) for every variant in the index: the brute-force reference."""
     # Normalised again from the stored original: independent of the segments the engine searches.
     view = Corpus(seed_index).view()
-    return {view.header(d).variant_id: normalise_text(view.body(d)[0]) for d in view.scope(LATEST_VARIANTS).tolist()}
+    return {view.header(d).variant_id: normalise_text(view.original(d)[0]) for d in view.scope(LATEST_VARIANTS).tolist()}
 
 
 def sampled_terms(texts: list[str], count: int, seed: int = 7) -> list[str]:
