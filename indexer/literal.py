@@ -39,6 +39,9 @@ from indexer.store import verify_file
 from indexer.words import WordCounts
 
 LITERAL_DIR = "literal"
+# Normalised texts are stored in UTF-16: two bytes for each Chinese character where UTF-8 takes three,
+# searched in place like UTF-8 (see Segment._holds).
+TEXT_ENCODING = "utf-16-le"
 PACK_SUFFIX = ".pack"
 _SHIFT = np.uint64(21)  # code points fit in 21 bits: a bigram is one 42-bit code
 _MASK21 = (1 << 21) - 1
@@ -123,7 +126,7 @@ class SegmentBuilder:
         directory.mkdir(parents=True, exist_ok=True)
         name = uuid.uuid4().hex[:16]
         docs = self.documents
-        texts = [d.norm.encode("utf-8") for d in docs]
+        texts = [d.norm.encode(TEXT_ENCODING) for d in docs]
         grams = _table([gram_codes(d.norm) if d.grams is None else d.grams for d in docs])
         words = _table([d.words.codes for d in docs], [d.words.counts for d in docs])
         records = RecordWriter()
@@ -213,12 +216,22 @@ class Segment:
                 break
             candidates = intersect(candidates, docs)
         if not exact:
-            needle, search, base = term.encode("utf-8"), self._mapping.find, self._text_base
+            needle, base = term.encode(TEXT_ENCODING), self._text_base
             # Offsets fetched in bulk: indexing a memory map one element at a time costs more than the search.
             starts = (self.offsets[candidates] + base).tolist()
             ends = (self.offsets[candidates.astype(np.int64) + 1] + base).tolist()
-            candidates = candidates[np.array([search(needle, a, b) != -1 for a, b in zip(starts, ends)], dtype=bool)]
+            candidates = candidates[np.array([self._holds(needle, a, b) for a, b in zip(starts, ends)], dtype=bool)]
         return np.asarray(self.keys[candidates], dtype=np.int64)
+
+    def _holds(self, needle: bytes, start: int, end: int) -> bool:
+        """Whether the text between two byte positions holds `needle` at a character boundary.
+
+        In UTF-16 a match at an odd byte would straddle two characters (documents start at even bytes).
+        """
+        at = self._mapping.find(needle, start, end)
+        while at != -1 and at & 1:
+            at = self._mapping.find(needle, at + 1, end)
+        return at != -1
 
     def word_postings(self, code: np.uint64) -> tuple[np.ndarray, np.ndarray]:
         """(keys, counts) of the documents holding one field's word, by key within the segment."""
@@ -230,15 +243,16 @@ class Segment:
 
     def occurrences(self, places: np.ndarray, term: str) -> np.ndarray:
         """How many times `term` occurs (not overlapping, as str.count counts) in each of the documents."""
-        needle, mapping, base = term.encode("utf-8"), self._mapping, self._text_base
+        mapping, base = self._mapping, self._text_base
         starts = (self.offsets[places] + base).tolist()
         ends = (self.offsets[places.astype(np.int64) + 1] + base).tolist()
-        return np.array([mapping[a:b].count(needle) for a, b in zip(starts, ends)], dtype=np.int64)
+        return np.array([mapping[a:b].decode(TEXT_ENCODING).count(term) for a, b in zip(starts, ends)],
+                        dtype=np.int64)
 
     def text_at(self, place: int) -> str:
         """The normalised text of the segment's `place`-th document."""
         start = self._text_base + int(self.offsets[place])
-        return self._mapping[start:self._text_base + int(self.offsets[place + 1])].decode("utf-8")
+        return self._mapping[start:self._text_base + int(self.offsets[place + 1])].decode(TEXT_ENCODING)
 
     def original(self, place: int) -> tuple[str, Normalised]:
         """The `place`-th document's original text and the map from its normalised text to it."""

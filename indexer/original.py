@@ -4,12 +4,19 @@ Normalisation leaves most characters of Chinese news text as they are; it folds
 a minority (full-width punctuation and digits, capitals, traditional
 characters) one for one, and drops whitespace and control characters. The
 segment holds the normalised text anyway, for matching, so the original is
-stored as the difference: the offset map's breakpoints (which original
-character each normalised one comes from), the original characters where
-they differ from the normalised ones, and the stretches normalisation dropped.
-That record is a seventh of the original compressed on its own, and the
-original comes back from it exactly (tests/test_original.py holds the round
-trip for any text).
+stored as the difference from it, in a form that is quick to undo:
+
+- a small translation table undoing the folds a printing makes throughout (a
+  paper sets its commas full-width, or prints in traditional characters), the
+  fold to each character kept only where it is right more often than not;
+- the stretches where the original still differs from the translated text
+  (line wraps and spaces normalisation dropped, the exceptions to the table),
+  each as the normalised span it replaces and the original characters;
+- the offset map's breakpoints, which snippets need.
+
+Undoing it is one `str.translate` and a join over the stretches. The record is
+about a seventh of the original compressed on its own, and gives the original
+back exactly (tests/test_original.py holds the round trip for any text).
 """
 from __future__ import annotations
 
@@ -22,8 +29,8 @@ import zstandard
 from indexer.normalise import Normalised
 
 ZSTD_LEVEL = 3
-_HEADER = struct.Struct("<6I")  # original length, breakpoints, substitutions, gaps, gap characters, flags
-_VERBATIM = 1  # flag: the record holds the original as it is (a text whose map the codec cannot use)
+# original length, breakpoints, table entries, stretches, bytes of the stretches' text (UTF-16)
+_HEADER = struct.Struct("<5I")
 _compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
 
 
@@ -32,102 +39,116 @@ def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
-def from_codepoints(points: np.ndarray) -> str:
-    return points.astype(np.uint32).tobytes().decode("utf-32-le")
-
-
 def origins(length: int, norm_starts: np.ndarray, orig_starts: np.ndarray) -> np.ndarray:
     """For each position of a normalised text of `length`, the original position it comes from."""
     if not length:
         return np.zeros(0, dtype=np.int64)
-    runs = np.diff(np.append(norm_starts, length))
-    return np.repeat(orig_starts - norm_starts, runs) + np.arange(length)
-
-
-def _first_of_each(positions: np.ndarray) -> np.ndarray:
-    """Whether each normalised position is the first that comes from its original position."""
-    first = np.ones(len(positions), dtype=bool)
-    first[1:] = positions[1:] != positions[:-1]
-    return first
+    runs = np.empty(len(norm_starts), dtype=np.int64)
+    runs[:-1] = norm_starts[1:] - norm_starts[:-1]
+    runs[-1] = length - norm_starts[-1]
+    return np.repeat(orig_starts.astype(np.int64) - norm_starts, runs) + np.arange(length)
 
 
 @dataclass(frozen=True)
 class Edits:
-    """What turns a normalised text back into its original: the breakpoints of the offset map, the original
-    characters that differ at normalised positions, and the original stretches normalisation dropped."""
+    """What turns a normalised text back into its original."""
 
-    length: int
-    norm_starts: np.ndarray
-    orig_starts: np.ndarray
-    sub_at: np.ndarray  # normalised positions whose original character differs
-    sub_points: np.ndarray
-    gap_at: np.ndarray  # original positions where dropped stretches start
-    gap_lengths: np.ndarray
-    gap_points: np.ndarray
-    verbatim: np.ndarray | None = None  # the whole original, where the map could not carry it
+    norm_starts: tuple[int, ...]  # the offset map's breakpoints
+    orig_starts: tuple[int, ...]
+    folded: np.ndarray  # sorted code points whose fold is undone throughout ...
+    printed: np.ndarray  # ... and the characters put back for them
+    stretches: list[tuple[int, int, str]]  # (start, end) of the normalised text and the original there
 
     def normalised(self, norm: str) -> Normalised:
         """The offset map of the normalised text."""
-        return Normalised(norm, tuple(self.norm_starts.tolist()), tuple(self.orig_starts.tolist()))
+        return Normalised(norm, self.norm_starts, self.orig_starts)
 
     def original(self, norm: str) -> str:
         """The original text."""
-        if self.verbatim is not None:
-            return from_codepoints(self.verbatim)
-        points = np.zeros(self.length, dtype=np.uint32)
-        normal = codepoints(norm)
-        at = origins(len(normal), self.norm_starts, self.orig_starts)
-        first = _first_of_each(at)
-        points[at[first]] = normal[first]
-        points[at[self.sub_at]] = self.sub_points
-        if len(self.gap_at):
-            runs = np.repeat(self.gap_at - np.append(0, np.cumsum(self.gap_lengths)[:-1]), self.gap_lengths)
-            points[runs + np.arange(len(self.gap_points))] = self.gap_points
-        return from_codepoints(points)
+        translated = norm
+        if len(self.folded):  # str.translate looks each character up in a dict: slow on Chinese text
+            points = codepoints(norm)
+            at = np.minimum(np.searchsorted(self.folded, points), len(self.folded) - 1)
+            hits = self.folded[at] == points
+            if hits.any():
+                points = points.copy()
+                points[hits] = self.printed[at[hits]]
+                translated = points.tobytes().decode("utf-32-le")
+        if not self.stretches:
+            return translated
+        pieces, done = [], 0
+        for start, end, text in self.stretches:
+            pieces.append(translated[done:start])
+            pieces.append(text)
+            done = end
+        pieces.append(translated[done:])
+        return "".join(pieces)
+
+
+def _undoing_table(orig: np.ndarray, normal: np.ndarray) -> dict[int, int]:
+    """For each normalised character, the original one to put back everywhere, where doing so puts back
+    more characters than it breaks (the pairs are the characters normalisation kept one for one)."""
+    pairs = np.unique(np.column_stack((normal, orig)), axis=0, return_counts=True)
+    best: dict[int, tuple[int, int]] = {}
+    same: dict[int, int] = {}
+    for (folded, printed), count in zip(pairs[0].tolist(), pairs[1].tolist()):
+        if folded == printed:
+            same[folded] = count
+        elif count > best.get(folded, (0, 0))[1]:
+            best[folded] = (printed, count)
+    return {folded: printed for folded, (printed, count) in best.items() if count > same.get(folded, 0)}
 
 
 def encode(original: str, normalised: Normalised) -> bytes:
     """The stored form of `original`, given its normalisation."""
-    points = codepoints(original)
+    orig = codepoints(original)
+    normal = codepoints(normalised.text)
     norm_starts = np.array(normalised.norm_starts, dtype=np.int64)
     orig_starts = np.array(normalised.orig_starts, dtype=np.int64)
-    normal = codepoints(normalised.text)
     at = origins(len(normal), norm_starts, orig_starts)
-    pairs = np.column_stack((norm_starts, orig_starts)).ravel()
-    if len(at) and (at.min() < 0 or at.max() >= len(points) or np.any(np.diff(at) < 0)):
-        header = _HEADER.pack(len(points), len(norm_starts), 0, 0, len(points), _VERBATIM)
-        return _compressor.compress(header + np.asarray(pairs, dtype=np.uint32).tobytes() + points.tobytes())
-    first = np.flatnonzero(_first_of_each(at))
-    differs = points[at[first]] != normal[first]
-    covered = np.zeros(len(points), dtype=bool)
-    covered[at] = True
-    gaps = np.flatnonzero(~covered)
-    if len(gaps):
-        breaks = np.flatnonzero(np.diff(gaps) != 1) + 1
-        gap_at = gaps[np.append(0, breaks)]
-        gap_lengths = np.diff(np.append(np.append(0, breaks), len(gaps)))
+    if len(at) and (at.min() < 0 or at.max() >= len(orig) or np.any(np.diff(at) < 0)):
+        # A map the codec cannot follow (no text normalises so; kept for safety): the whole original.
+        stretches = [(0, len(normal), original)]
+        table: dict[int, int] = {}
     else:
-        gap_at = gap_lengths = np.zeros(0, dtype=np.int64)
-    sub_at = first[differs]
-    parts = (pairs, sub_at, points[at[sub_at]], gap_at, gap_lengths, points[gaps])
-    header = _HEADER.pack(len(points), len(norm_starts), len(sub_at), len(gap_at), len(gaps), 0)
-    return _compressor.compress(header + b"".join(np.asarray(p, dtype=np.uint32).tobytes() for p in parts))
+        # first[i]: where the normalised characters carried from original position i begin.
+        first = np.searchsorted(at, np.arange(len(orig) + 1), side="left")
+        single = (first[1:] - first[:-1]) == 1  # carried by exactly one normalised character
+        carried = np.flatnonzero(single)
+        table = _undoing_table(orig[carried], normal[first[carried]])
+        undone = normal.copy()
+        if table:
+            keys = np.fromiter(table, dtype=np.uint32)
+            at_key = np.searchsorted(np.sort(keys), undone).clip(0, len(keys) - 1)
+            values = np.array([table[k] for k in np.sort(keys).tolist()], dtype=np.uint32)
+            hits = np.sort(keys)[at_key] == undone
+            undone[hits] = values[at_key[hits]]
+        good = np.zeros(len(orig), dtype=bool)
+        good[carried] = undone[first[carried]] == orig[carried]
+        bad = np.flatnonzero(~good)
+        runs = np.split(bad, np.flatnonzero(np.diff(bad) != 1) + 1) if len(bad) else []
+        stretches = [(int(first[r[0]]), int(first[r[-1] + 1]), original[r[0]:r[-1] + 1]) for r in runs]
+    text = "".join(s for _, _, s in stretches).encode("utf-16-le")
+    header = _HEADER.pack(len(orig), len(norm_starts), len(table), len(stretches), len(text))
+    arrays = (np.column_stack((norm_starts, orig_starts)).ravel(),
+              np.array(sorted(table.items()), dtype=np.uint32).ravel(),
+              np.array([(s, e, len(t)) for s, e, t in stretches], dtype=np.uint32).ravel())
+    return _compressor.compress(header + b"".join(a.astype(np.uint32).tobytes() for a in arrays) + text)
 
 
 def decode(frame: bytes, decompressor: zstandard.ZstdDecompressor) -> Edits:
     """The edits a stored record holds."""
     data = decompressor.decompress(frame)
-    length, breakpoints, subs, gaps, gap_points, flags = _HEADER.unpack_from(data)
-    values = np.frombuffer(data, dtype=np.uint32, offset=_HEADER.size).astype(np.int64)
-    pairs = values[:2 * breakpoints].reshape(-1, 2)
-    rest = values[2 * breakpoints:]
-    if flags & _VERBATIM:
-        empty = np.zeros(0, np.int64)
-        return Edits(length, pairs[:, 0], pairs[:, 1], empty, empty.astype(np.uint32), empty, empty,
-                     empty.astype(np.uint32), rest[:gap_points].astype(np.uint32))
-    sub_at, rest = rest[:subs], rest[subs:]
-    sub_points, rest = rest[:subs].astype(np.uint32), rest[subs:]
-    gap_at, rest = rest[:gaps], rest[gaps:]
-    gap_lengths, rest = rest[:gaps], rest[gaps:]
-    return Edits(length, pairs[:, 0], pairs[:, 1], sub_at, sub_points, gap_at, gap_lengths,
-                 rest[:gap_points].astype(np.uint32))
+    _, breakpoints, entries, count, _ = _HEADER.unpack_from(data)
+    numbers = np.frombuffer(data, dtype=np.uint32, count=2 * breakpoints + 2 * entries + 3 * count,
+                            offset=_HEADER.size)
+    pairs = numbers[:2 * breakpoints].tolist()
+    spans = numbers[2 * breakpoints + 2 * entries:].tolist()
+    text = data[_HEADER.size + 4 * len(numbers):].decode("utf-16-le")
+    stretches, done = [], 0
+    for i in range(count):
+        start, end, length = spans[3 * i:3 * i + 3]
+        stretches.append((start, end, text[done:done + length]))
+        done += length
+    table = numbers[2 * breakpoints:2 * breakpoints + 2 * entries]
+    return Edits(tuple(pairs[0::2]), tuple(pairs[1::2]), table[0::2], table[1::2], stretches)
