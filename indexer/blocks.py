@@ -61,12 +61,13 @@ _REPORTERS = (
 _DATELINE = rf"[(（]?{_DATELINE_CORE}[)）]?{_REPORTERS}"
 DATELINE_ONLY = re.compile(_DATELINE)
 DATELINE_LEAD = re.compile(rf"\s*{_DATELINE}")
+# Papers print "(上接第一版)", "（接第1版）", "(接第2页)": the page may be a 版 or a 页.
 CONTINUATION_LEAD = re.compile(
-    r"\s*[(（]\s*(?:上接|接上|紧接)第?\s*[A-Za-z]?[0-9０-９一二三四五六七八九十]{1,3}\s*版\s*[)）]"
+    r"\s*[(（]\s*(?:上接|接上|紧接|接)第?\s*[A-Za-z]?[0-9０-９一二三四五六七八九十]{1,3}\s*[版页]\s*[)）]"
 )
 
 # A jump to the page an article continues on, "(下转第3版)", ends it on this page.
-JUMP_TAIL = re.compile(r"[(（]\s*(?:下转|转至?)第?\s*[A-Za-z]?[0-9０-９一二三四五六七八九十]{1,3}\s*版\s*[)）]\s*$")
+JUMP_TAIL = re.compile(r"[(（]\s*(?:下转|转至?)第?\s*[A-Za-z]?[0-9０-９一二三四五六七八九十]{1,3}\s*[版页]\s*[)）]\s*$")
 # The wire services' end mark closes a story's last paragraph; what follows may still be
 # an appended note, but a heading after it is the next article's title.
 END_MARK_TAIL = re.compile(r"[(（]\s*完\s*[)）]\s*$")
@@ -84,6 +85,21 @@ CREDIT_TAIL_WINDOW = 60
 # Every credit holds one of these: a cheap test before the regex.
 CREDIT_MARKS = ("摄", "/", "传真", "新华社发", "供图", "资料图片")
 CAPTION_CUE = re.compile(r"[(（][^()（）]{0,40}摄[)）]|(?:^|[。！？\s])图为")
+
+# The lines that close an article: where it came from, who edited it, who wrote it when the top
+# does not say ("（来源：新华社）", "责任编辑：张三", "本版编辑 李四", "（记者 张三 李四）", "文/王五",
+# "（新华）"). Short, with no sentence in them; a page prints them under the article's last paragraph.
+_SOURCE_WORD = r"(?:文章来源|信息来源|消息来源|来源|稿源|转自|摘自|选自)"
+_EDITOR_WORD = r"(?:责任编辑|值班编辑|本版编辑|责编|编辑|校对|美编|审校|编审|监制|制图)"
+_END_NAMES = rf"{_NAME}(?:[\s、,，]+{_NAME})*"
+_END_CREDIT = (
+    rf"(?:——|—|--)?\s*[(（【\[]?\s*(?:{_SOURCE_WORD}\s*[:：]?\s*[^。！？!?]{{1,40}}?"
+    rf"|{_EDITOR_WORD}\s*[:：]?\s*{_END_NAMES})\s*[)）】\]]?"
+    rf"|[(（]\s*(?:(?:本报|新华社|特约)?(?:记者|通讯员)\s*)?{_END_NAMES}\s*(?:记者|通讯员|报道|撰稿)?\s*[)）]"
+    rf"|(?:文|文图|文·图|撰稿|撰文|整理)\s*[/／:：]\s*{_END_NAMES}(?:\s*[(（][^()（）]{{1,6}}[)）])?"
+)
+END_CREDIT = re.compile(_END_CREDIT)
+MAX_END_CREDIT_CHARS = 80
 
 _REPORTER = r"(?:特约|见习|摄影)?(?:记者|通讯员)"
 # "本报记者张三", "记者 张三"; not "■记者手记", a column label.
@@ -108,6 +124,7 @@ class Kind(Enum):
     DATELINE = "dateline"  # a dateline and nothing else
     CONTINUATION = "continuation"  # a continuation marker and nothing else
     CREDIT = "credit"  # a photo credit and nothing else
+    END_CREDIT = "end_credit"  # a source, editor or author line, printed under an article's last paragraph
     CAPTION = "caption"
 
 
@@ -188,6 +205,8 @@ def classify(lines: list[str], blank_before: int, level: int = 0) -> Piece | Non
         return piece(Kind.CONTINUATION)
     if short and DATELINE_ONLY.fullmatch(text):
         return piece(Kind.DATELINE)
+    if len(text) <= MAX_END_CREDIT_CHARS and END_CREDIT.fullmatch(text):
+        return piece(Kind.END_CREDIT)
     if short and KICKER.match(text) and not CLAUSE_PUNCT.search(text):
         return piece(Kind.KICKER)
     if short and CREDIT_ONLY.fullmatch(text):

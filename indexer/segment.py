@@ -60,6 +60,8 @@ SUBHEAD_SHAPE = re.compile(
     r"|第[0-9０-９一二三四五六七八九十百]{1,3}[章节条部步课]|[①-⑳])"
     r"|.*[:：]\s*$"
 )
+# A kicker (引题) above a headline names a column or a theme in a few words.
+MAX_KICKER_CHARS = 16
 # A piece opening with these goes on with a sentence: the line above it is not a heading.
 CONTINUING = tuple("，,、；;。！!？?：:）)”’」』")
 NON_LETTER = re.compile(r"[\W_]+")
@@ -123,10 +125,15 @@ class _PageSegmenter:
             self._place_heading(i)
         elif piece.kind in (Kind.CAPTION, Kind.CREDIT):
             self._place_caption(piece.text)
+        elif piece.kind is Kind.END_CREDIT:
+            self._place_end_credit(i)
         elif piece.kind is Kind.DATELINE:
             self._place_dateline(piece)
         elif piece.opens_article or piece.kind is Kind.LABEL:
             self._place_head_element(i)
+        elif self._is_kicker(i):
+            self._start().article.kicker = piece.text
+            self.drafts[-1].seen.add(normalise_text(piece.text))
         elif self._is_plain_title(i):
             self._place_heading(i)
         else:
@@ -180,6 +187,19 @@ class _PageSegmenter:
             # short): a title only where the text under it is on another subject.
             return draft.has_body and self._changes_subject(i, draft)
         return self._starts_article(i, draft)
+
+    def _is_kicker(self, i: int) -> bool:
+        """True if piece i, a short unpunctuated line after a finished paragraph, is the kicker (引题)
+        set above the next article's headline: the line under it is a title that starts an article."""
+        piece = self.pieces[i]
+        draft = self.current
+        if piece.kind is not Kind.BODY or not piece.headline_like or len(piece.text) > MAX_KICKER_CHARS:
+            return False
+        if draft is None or draft.closed or not draft.has_body or draft.open_paragraph or i + 1 >= len(self.pieces):
+            return False
+        if self._is_heading(i + 1):
+            return self._starts_article(i + 1, draft)
+        return self._is_plain_title(i + 1)
 
     def _starts_article(self, i: int, draft: _Draft | None) -> bool:
         """True if heading i is a new article's title rather than a sub-head of `draft`."""
@@ -396,6 +416,25 @@ class _PageSegmenter:
             return False
         return not self._changes_subject(i, draft)
 
+    def _place_end_credit(self, i: int) -> None:
+        """A source, editor or author line: under an article's body it closes that article, whatever
+        was printed after its last paragraph (a closing dateline, a jump); above any body it is the
+        next article's byline."""
+        piece = self.pieces[i]
+        draft = self.current
+        key = normalise_text(piece.text)
+        if draft is not None and draft.has_body:
+            if key not in draft.seen:
+                _flush_paragraph(draft)
+                _set_field(draft, "credit", piece.text)
+                draft.seen.add(key)
+            draft.ended = True
+            return
+        draft = self._draft_for_head(key)
+        if draft is not None:
+            _set_field(draft, "byline", piece.text)
+            draft.seen.add(key)
+
     def _place_dateline(self, piece: Piece) -> None:
         draft = self.current
         key = normalise_text(piece.text)
@@ -494,11 +533,11 @@ def _flush_paragraph(draft: _Draft) -> None:
 
 
 def _set_field(draft: _Draft, name: str, text: str) -> None:
-    """Fill a head field; a second kicker or byline (a label above a kicker) adds to the first."""
+    """Fill a head field; a second kicker, byline or credit (a label above a kicker) adds to the first."""
     current = getattr(draft.article, name)
     if text and not current:
         setattr(draft.article, name, text)
-    elif text and name in ("kicker", "byline"):
+    elif text and name in ("kicker", "byline", "credit"):
         setattr(draft.article, name, f"{current} {text}")
 
 
