@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from indexer.normalise import is_cjk, join_lines
+from indexer.script import TRADITIONAL_TO_SIMPLIFIED
 
 # A title, sub-head or column label is never longer than this; body lines of this
 # length without clause punctuation are rare, so it bounds the plain-text heading guess.
@@ -108,6 +109,14 @@ BYLINE = re.compile(
     r"[\u4e00-\u9fff·]{2,5}"
 )
 
+
+
+def script_shape(text: str) -> str:
+    """`text` with traditional characters folded to simplified, one for one, so that the patterns here
+    (本报讯, 记者, 责任编辑, 上接) read a traditional page too and positions stay those of `text`."""
+    return text.translate(TRADITIONAL_TO_SIMPLIFIED)
+
+
 # OCR repeats a sentence in place; shorter repeats may be meant ("是的。是的。").
 MIN_REPEATED_SENTENCE_CHARS = 10
 SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]+[”’」』）)]*|[^。！？!?]+$")
@@ -201,33 +210,34 @@ def classify(lines: list[str], blank_before: int, level: int = 0) -> Piece | Non
         return Piece(kind, shown, blank_before, level)
 
     short = len(text) <= MAX_HEAD_ELEMENT_CHARS
-    if CONTINUATION_LEAD.fullmatch(text):
+    shape = script_shape(text)
+    if CONTINUATION_LEAD.fullmatch(shape):
         return piece(Kind.CONTINUATION)
-    if short and DATELINE_ONLY.fullmatch(text):
+    if short and DATELINE_ONLY.fullmatch(shape):
         return piece(Kind.DATELINE)
-    if len(text) <= MAX_END_CREDIT_CHARS and END_CREDIT.fullmatch(text):
+    if len(text) <= MAX_END_CREDIT_CHARS and END_CREDIT.fullmatch(shape):
         return piece(Kind.END_CREDIT)
-    if short and KICKER.match(text) and not CLAUSE_PUNCT.search(text):
+    if short and KICKER.match(shape) and not CLAUSE_PUNCT.search(text):
         return piece(Kind.KICKER)
-    if short and CREDIT_ONLY.fullmatch(text):
+    if short and CREDIT_ONLY.fullmatch(shape):
         return piece(Kind.CREDIT)
-    if short and BYLINE.match(text) and not CLAUSE_PUNCT.search(text):
+    if short and BYLINE.match(shape) and not CLAUSE_PUNCT.search(text):
         # A byline is a list of names: a wrap in it falls between two names.
         return piece(Kind.BYLINE, " ".join(line.strip() for line in lines if line.strip()))
     if len(text) <= MAX_LABEL_CHARS and text[0] in LABEL_MARKS and not CLAUSE_PUNCT.search(text):
         return piece(Kind.LABEL)
     if (level or bold) and not (len(text) > MAX_HEADING_CHARS and CLAUSE_PUNCT.search(text)):
         return piece(Kind.HEADING)
-    if _is_caption(text):
+    if _is_caption(shape):
         return piece(Kind.CAPTION)
     return _body_piece(text, blank_before)
 
 
 def _body_piece(text: str, blank_before: int) -> Piece:
     continuation = ""
-    lead = CONTINUATION_LEAD.match(text)
+    lead = CONTINUATION_LEAD.match(script_shape(text))
     if lead:
-        continuation, text = lead.group().strip(), text[lead.end():].strip()
+        continuation, text = text[:lead.end()].strip(), text[lead.end():].strip()
     dateline, text = cut_dateline(text)
     headline_like = not continuation and not dateline and heading_shaped(text)
     title_like = headline_like or (not continuation and not dateline and title_shaped(text))
@@ -242,6 +252,7 @@ def heading_shaped(text: str) -> bool:
     """True for a short unpunctuated line, which may be a heading printed as plain text."""
     return (
         len(text) <= MAX_HEADING_CHARS
+        and not _ends_with_latin_stop(text)
         and not CLAUSE_PUNCT.search(text)
         and not text.startswith(("(", "（"))
         and not text.endswith(("—", "…"))
@@ -254,6 +265,7 @@ def title_shaped(text: str) -> bool:
     return (
         len(text) <= MAX_HEADING_CHARS
         and not SENTENCE_STOP.search(text)
+        and not _ends_with_latin_stop(text)
         and not text.endswith(OPEN_CLAUSE)
         and not text.startswith(("(", "（"))
         and sum(1 for c in text if "\u4e00" <= c <= "\u9fff") >= 2
@@ -261,12 +273,18 @@ def title_shaped(text: str) -> bool:
     )
 
 
+def _ends_with_latin_stop(text: str) -> bool:
+    """True for a line ending in a Latin full stop after Chinese ("个相关网页."): a sentence, which a
+    headline never ends with. After a digit or a Latin letter the stop may be an abbreviation's."""
+    return len(text) > 1 and text[-1] in ".．" and is_cjk(text[-2])
+
+
 def cut_dateline(text: str) -> tuple[str, str]:
     """(dateline, rest) when `text` opens with a dateline that ends cleanly, else ('', text)."""
-    lead = DATELINE_LEAD.match(text)
+    lead = DATELINE_LEAD.match(script_shape(text))
     if not lead:
         return "", text
-    dateline, rest = lead.group().strip(), text[lead.end():].strip()
+    dateline, rest = text[:lead.end()].strip(), text[lead.end():].strip()
     unclosed = dateline.count("(") + dateline.count("（") != dateline.count(")") + dateline.count("）")
     if not rest or unclosed or rest.startswith(("(", "（")):
         return "", text

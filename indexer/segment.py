@@ -13,6 +13,7 @@ from indexer.blocks import (
     collapse_repeated_sentences,
     ends_sentence,
     read_pieces,
+    script_shape,
 )
 from indexer.cohesion import bigrams, coverage, similarity
 from indexer.normalise import is_cjk, join_lines, normalise_text
@@ -119,8 +120,8 @@ class _PageSegmenter:
         if photo_end:
             self._place_photo(i, photo_end)
             return photo_end
-        if self.after_headings[i] == len(self.pieces) and (piece.kind is Kind.LABEL or self._is_heading(i)):
-            return i + 1  # page furniture: a heading or label with no text under it
+        if i == len(self.pieces) - 1 and (piece.kind is Kind.LABEL or self._is_heading(i)):
+            return i + 1  # page furniture: a heading or label alone at the foot, with no text under it
         if self._is_heading(i):
             self._place_heading(i)
         elif piece.kind in (Kind.CAPTION, Kind.CREDIT):
@@ -195,7 +196,9 @@ class _PageSegmenter:
         draft = self.current
         if piece.kind is not Kind.BODY or not piece.headline_like or len(piece.text) > MAX_KICKER_CHARS:
             return False
-        if draft is None or draft.closed or not draft.has_body or draft.open_paragraph or i + 1 >= len(self.pieces):
+        if draft is not None and (draft.closed or not draft.has_body or draft.open_paragraph):
+            return False
+        if i + 1 >= len(self.pieces):
             return False
         if self._is_heading(i + 1):
             return self._starts_article(i + 1, draft)
@@ -208,9 +211,17 @@ class _PageSegmenter:
         if not draft.has_body:
             return False
         after = self.after_headings[i + 1] if i + 1 < len(self.pieces) else len(self.pieces)
+        if self._outranked(i, after):
+            return False
         if draft.ended or self.pieces[i].level == 1 or self._heads_article(after):
             return True
         return self._changes_subject(i, draft)
+
+    def _outranked(self, i: int, end: int) -> bool:
+        """True if a heading of a higher level follows heading i before piece `end` ("### 附表" then
+        "# 新标题"): the new article starts there, and heading i closes the article above."""
+        level = self.pieces[i].level
+        return level > 1 and any(0 < self.pieces[j].level < level for j in range(i + 1, end))
 
     def _heads_article(self, j: int) -> bool:
         """True if piece j is printed between an article's title and its body.
@@ -235,7 +246,7 @@ class _PageSegmenter:
         section's first sentence. Numbered or colon-ended headings are sub-heads whatever
         their words, and so is a heading with too little text on either side to compare.
         """
-        if SUBHEAD_SHAPE.match(self.pieces[i].text):
+        if SUBHEAD_SHAPE.match(script_shape(self.pieces[i].text)):
             return False
         start = self.after_headings[i + 1] if i + 1 < len(self.pieces) else len(self.pieces)
         below, below_chars = self._text_below(start)
@@ -392,11 +403,27 @@ class _PageSegmenter:
             return
         draft = self._draft_for_head(key)
         if draft is None:
+            if piece.kind is Kind.BODY and self.current is not None:
+                # The paragraph repeats what the article printed already (its title, often): its lead
+                # is kept all the same, as every line of the page must be in some article.
+                for name in ("continuation", "dateline"):
+                    lead = getattr(piece, name)
+                    if lead and normalise_text(lead) not in self.current.seen:
+                        self.current.seen.add(normalise_text(lead))
+                        if getattr(self.current.article, name):
+                            self._add_body(self.current, lead)
+                        else:
+                            _set_field(self.current, name, lead)
             return
         if piece.kind is Kind.BODY:
-            _set_field(draft, "continuation", piece.continuation)
-            _set_field(draft, "dateline", piece.dateline)
-            self._add_body(draft, piece.text, key, index=i)
+            text = piece.text
+            for name in ("dateline", "continuation"):
+                lead = getattr(piece, name)
+                if lead and getattr(draft.article, name):
+                    text = join_lines([lead, text])  # a second dateline stays in the paragraph it opens
+                else:
+                    _set_field(draft, name, lead)
+            self._add_body(draft, text, key, index=i)
         else:
             name = {Kind.BYLINE: "byline", Kind.CONTINUATION: "continuation"}.get(piece.kind, "kicker")
             _set_field(draft, name, piece.text)
@@ -468,7 +495,7 @@ class _PageSegmenter:
         key = normalise_text(piece.text)
         if draft is not None and draft.closed and key in draft.seen:
             return  # the closed article printed again
-        if draft is not None and draft.closed and JUMP_TAIL.match(piece.text):
+        if draft is not None and draft.closed and JUMP_TAIL.match(script_shape(piece.text)):
             self._add_body(draft, piece.text, key, index=i)  # the page the closed article goes on to
             return
         if draft is None or draft.closed:
@@ -477,7 +504,7 @@ class _PageSegmenter:
         self._add_body(draft, piece.text, key, index=i)
         if not piece.text.endswith((")", "）")):
             return  # no jump line or end mark: a cheap test before the patterns
-        if JUMP_TAIL.search(piece.text):
+        if JUMP_TAIL.search(script_shape(piece.text)):
             # "(下转第3版)": the article goes on on another page, and no further on this one.
             _flush_paragraph(draft)
             draft.closed = True
@@ -533,11 +560,12 @@ def _flush_paragraph(draft: _Draft) -> None:
 
 
 def _set_field(draft: _Draft, name: str, text: str) -> None:
-    """Fill a head field; a second kicker, byline or credit (a label above a kicker) adds to the first."""
+    """Fill a head field; a second one (a label above a kicker, a dateline above the body and another
+    under it) adds to the first, as every line of the page is kept in some article."""
     current = getattr(draft.article, name)
     if text and not current:
         setattr(draft.article, name, text)
-    elif text and name in ("kicker", "byline", "credit"):
+    elif text and normalise_text(text) not in normalise_text(current):
         setattr(draft.article, name, f"{current} {text}")
 
 
