@@ -48,9 +48,10 @@ class Article:
         return "\n".join(lines)
 
     def head(self) -> list[str]:
-        """The non-empty header parts (title, kicker, byline, dateline, continuation, end credits): the
-        lines about the article rather than of it, in print order for those printed above the body."""
-        parts = (self.title, self.kicker, self.byline, self.dateline, self.continuation, self.credit)
+        """The non-empty header parts (title, kicker, byline, end credits, dateline, continuation): the
+        lines about the article rather than of it, those printed above the body in print order. The
+        dateline and marker come last, so that one glued to the first paragraph stays next to it."""
+        parts = (self.title, self.kicker, self.byline, self.credit, self.dateline, self.continuation)
         return [part for part in parts if part]
 
     def body_text(self) -> str:

@@ -14,6 +14,7 @@ from indexer.blocks import (
     ends_sentence,
     read_pieces,
     script_shape,
+    title_shaped,
 )
 from indexer.cohesion import bigrams, coverage, similarity
 from indexer.normalise import is_cjk, join_lines, normalise_text
@@ -63,6 +64,8 @@ SUBHEAD_SHAPE = re.compile(
 )
 # A kicker (引题) above a headline names a column or a theme in a few words.
 MAX_KICKER_CHARS = 16
+# A brief (a news item of a paragraph or two) is at most this long.
+MAX_BRIEF_CHARS = 600
 # A piece opening with these goes on with a sentence: the line above it is not a heading.
 CONTINUING = tuple("，,、；;。！!？?：:）)”’」』")
 NON_LETTER = re.compile(r"[\W_]+")
@@ -120,8 +123,8 @@ class _PageSegmenter:
         if photo_end:
             self._place_photo(i, photo_end)
             return photo_end
-        if i == len(self.pieces) - 1 and (piece.kind is Kind.LABEL or self._is_heading(i)):
-            return i + 1  # page furniture: a heading or label alone at the foot, with no text under it
+        if self._is_furniture(i):
+            return i + 1
         if self._is_heading(i):
             self._place_heading(i)
         elif piece.kind in (Kind.CAPTION, Kind.CREDIT):
@@ -188,6 +191,18 @@ class _PageSegmenter:
             # short): a title only where the text under it is on another subject.
             return draft.has_body and self._changes_subject(i, draft)
         return self._starts_article(i, draft)
+
+    def _is_furniture(self, i: int) -> bool:
+        """True if piece i is page furniture: a lone title-shaped heading or label at the page's foot
+        ("民有所呼 我有所应 人大代表风采录"), the one text a page holds that goes in no article.
+
+        A sub-head level ("### 附件") or a heading that is no title ("**个相关网页.**") at the foot is
+        the last line of the article above, and stays with it.
+        """
+        piece = self.pieces[i]
+        if i != len(self.pieces) - 1 or piece.level > 1:
+            return False
+        return (piece.kind is Kind.LABEL or self._is_heading(i)) and title_shaped(piece.text)
 
     def _is_kicker(self, i: int) -> bool:
         """True if piece i, a short unpunctuated line after a finished paragraph, is the kicker (引题)
@@ -273,6 +288,10 @@ class _PageSegmenter:
         if coverage(self._bigrams(i), above) >= REPRINT_SHARE:
             return True
         if not self.pieces[i].dateline:
+            return False
+        if not (draft.article.title or draft.article.continuation) and draft.article.dateline \
+                and sum(len(self.pieces[j].text) for j in draft.body_pieces) <= MAX_BRIEF_CHARS:
+            # Briefs printed without headlines are told apart by their datelines alone (本报讯 ...).
             return False
         below, _ = self._text_below(i)
         return similarity(above, below) >= NEW_TOPIC_SIMILARITY
