@@ -89,14 +89,20 @@ def lost_lines(dataset: Dataset, variants: Variants, shown: int) -> dict[str, An
 
 def table(seg: dict[str, Any], groups: dict[str, Any] | None) -> str:
     """The per-family figures as Markdown."""
-    rows = ["| family | articles | seg R / P | merged | split | edge | lost | grouping P / R |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    rows = ["| family | articles | seg R / P | merged | split | edge | lost | grouping P / R | mapped P / R |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     families = groups["families"] if groups else {}
+    mapped = groups["mapped_families"] if groups else {}
+
+    def pair(found: dict[str, Any] | None, precision: str = "pairwise_precision", recall: str = "pairwise_recall") -> str:
+        return f"{found[precision]:.3f} / {found[recall]:.3f}" if found else ""
+
     for family, score in [*seg["families"].items(), ("all", seg["total"])]:
-        found = groups if family == "all" else families.get(family)
-        group = f"{found['pairwise_precision']:.3f} / {found['pairwise_recall']:.3f}" if found else ""
+        group = pair(groups) if family == "all" else pair(families.get(family))
+        group_mapped = pair(groups, "mapped_precision", "mapped_recall") if family == "all" else pair(mapped.get(family))
         rows.append(f"| {family} | {score['articles']} | {score['recall']:.3f} / {score['precision']:.3f} | "
-                    f"{score['merged']} | {score['split']} | {score['edge_slips']} | {score['lines_lost']} | {group} |")
+                    f"{score['merged']} | {score['split']} | {score['edge_slips']} | {score['lines_lost']} | {group} | "
+                    f"{group_mapped} |")
     return "\n".join(rows)
 
 

@@ -66,6 +66,8 @@ SUBHEAD_SHAPE = re.compile(
 MAX_KICKER_CHARS = 16
 # A brief (a news item of a paragraph or two) is at most this long.
 MAX_BRIEF_CHARS = 600
+# A title's first paragraph is longer than this; a shorter line under a title candidate is a fragment.
+MIN_LEAD_CHARS = 16
 # A piece opening with these goes on with a sentence: the line above it is not a heading.
 CONTINUING = tuple("，,、；;。！!？?：:）)”’」』")
 NON_LETTER = re.compile(r"[\W_]+")
@@ -176,9 +178,10 @@ class _PageSegmenter:
         following = self.pieces[i + 1]
         if following.kind is not Kind.BODY or following.text.startswith(CONTINUING):
             return False
-        if following.headline_like:
+        if following.headline_like or len(following.text) < MIN_LEAD_CHARS:
             # An author's name or a dateline cut by a column break can stand between a title
-            # and its first paragraph; two short lines and no paragraph are something else.
+            # and its first paragraph; two short lines and no paragraph are something else
+            # ("共找到14,515" over "个相关网页.": one sentence that a column break cut).
             after = self.pieces[i + 2] if i + 2 < len(self.pieces) else None
             if after is None or after.kind is not Kind.BODY or after.headline_like:
                 return False
@@ -193,14 +196,14 @@ class _PageSegmenter:
         return self._starts_article(i, draft)
 
     def _is_furniture(self, i: int) -> bool:
-        """True if piece i is page furniture: a lone title-shaped heading or label at the page's foot
+        """True if piece i is page furniture: a lone title-shaped heading or label line at the page's foot
         ("民有所呼 我有所应 人大代表风采录"), the one text a page holds that goes in no article.
 
         A sub-head level ("### 附件") or a heading that is no title ("**个相关网页.**") at the foot is
         the last line of the article above, and stays with it.
         """
         piece = self.pieces[i]
-        if i != len(self.pieces) - 1 or piece.level > 1:
+        if i != len(self.pieces) - 1 or piece.level > 1 or piece.lines > 1:
             return False
         return (piece.kind is Kind.LABEL or self._is_heading(i)) and title_shaped(piece.text)
 
@@ -244,9 +247,13 @@ class _PageSegmenter:
         A dateline on a line of its own can also close the article above it: it does when
         it is bracketed, "(新华社北京12月6日电)", or when no paragraph follows it.
         """
-        if j >= len(self.pieces) or not self.pieces[j].opens_article:
+        if j >= len(self.pieces):
             return False
         piece = self.pieces[j]
+        if piece.kind is Kind.END_CREDIT:  # an author or source line above a paragraph: a byline
+            return j + 1 < len(self.pieces) and self.pieces[j + 1].kind is Kind.BODY
+        if not piece.opens_article:
+            return False
         if piece.kind is not Kind.DATELINE:
             return True
         if piece.text.startswith(("(", "（")) or j + 1 >= len(self.pieces):
