@@ -62,6 +62,8 @@ SUBHEAD_SHAPE = re.compile(
     r"|第[0-9０-９一二三四五六七八九十百]{1,3}[章节条部步课]|[①-⑳])"
     r"|.*[:：]\s*$"
 )
+# The rank of a bold paragraph among markdown heading levels: under all of them.
+BOLD_LEVEL = 7
 # A kicker (引题) above a headline names a column or a theme in a few words.
 MAX_KICKER_CHARS = 16
 # A brief (a news item of a paragraph or two) is at most this long.
@@ -229,16 +231,17 @@ class _PageSegmenter:
         if not draft.has_body:
             return False
         after = self.after_headings[i + 1] if i + 1 < len(self.pieces) else len(self.pieces)
-        if self._outranked(i, after):
+        if self._outranked(i, after) or _ends_with_stop(self.pieces[i].text):
             return False
         if draft.ended or self.pieces[i].level == 1 or self._heads_article(after):
             return True
         return self._changes_subject(i, draft)
 
     def _outranked(self, i: int, end: int) -> bool:
-        """True if a heading of a higher level follows heading i before piece `end` ("### 附表" then
-        "# 新标题"): the new article starts there, and heading i closes the article above."""
-        level = self.pieces[i].level
+        """True if a heading of a higher level follows heading i before piece `end` ("### 附表" or
+        "**附表**" then "# 新标题"): the new article starts there, and heading i closes the article above.
+        A bold paragraph ranks under every markdown level, as pages set sub-heads in bold."""
+        level = self.pieces[i].level or (BOLD_LEVEL if self.pieces[i].kind is Kind.HEADING else 0)
         return level > 1 and any(0 < self.pieces[j].level < level for j in range(i + 1, end))
 
     def _heads_article(self, j: int) -> bool:
@@ -593,6 +596,11 @@ def _set_field(draft: _Draft, name: str, text: str) -> None:
         setattr(draft.article, name, text)
     elif text and normalise_text(text) not in normalise_text(current):
         setattr(draft.article, name, f"{current} {text}")
+
+
+def _ends_with_stop(text: str) -> bool:
+    """True for a heading that ends a sentence ("**个相关网页.**", "**请点击这里。**"): no title does."""
+    return text.endswith(("。", "！", "？", "!", "?")) or (len(text) > 1 and text[-1] in ".．" and is_cjk(text[-2]))
 
 
 def _join_wrapped_title(title: str, body: str) -> str:
