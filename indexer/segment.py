@@ -16,7 +16,7 @@ from indexer.blocks import (
     script_shape,
     title_shaped,
 )
-from indexer.cohesion import bigrams, coverage, similarity
+from indexer.cohesion import bigrams, coverage, echoes, similarity
 from indexer.normalise import is_cjk, join_lines, normalise_text
 from indexer.records import Article, Block
 
@@ -62,6 +62,8 @@ SUBHEAD_SHAPE = re.compile(
     r"|第[0-9０-９一二三四五六七八九十百]{1,3}[章节条部步课]|[①-⑳])"
     r"|.*[:：]\s*$"
 )
+# Pieces read past a heading to find the paragraph it heads (subtitle, byline, dateline, marker ...).
+MAX_HEAD_PIECES = 6
 # The rank of a bold paragraph among markdown heading levels: under all of them.
 BOLD_LEVEL = 7
 # A kicker (引题) above a headline names a column or a theme in a few words.
@@ -194,7 +196,7 @@ class _PageSegmenter:
             # The line may be more of a sentence that a column break cut, or the article above
             # may have ended on a line with no full stop (an editor's name, a source, a copy cut
             # short): a title only where the text under it is on another subject.
-            return draft.has_body and self._changes_subject(i, draft)
+            return draft.has_body and (self._echoes_lead(i) or self._changes_subject(i, draft))
         return self._starts_article(i, draft)
 
     def _is_furniture(self, i: int) -> bool:
@@ -233,9 +235,22 @@ class _PageSegmenter:
         after = self.after_headings[i + 1] if i + 1 < len(self.pieces) else len(self.pieces)
         if self._outranked(i, after) or _ends_with_stop(self.pieces[i].text):
             return False
+        if self._echoes_lead(i):
+            return True
         if draft.ended or self.pieces[i].level == 1 or self._heads_article(after):
             return True
         return self._changes_subject(i, draft)
+
+    def _echoes_lead(self, i: int) -> bool:
+        """True if heading i repeats the opening of the first paragraph under it (past the headings,
+        bylines and datelines between): a headline set from its lead, not a sub-head."""
+        for j in range(i + 1, min(i + MAX_HEAD_PIECES, len(self.pieces))):
+            piece = self.pieces[j]
+            if piece.kind is Kind.BODY and not piece.headline_like:
+                return echoes(self.pieces[i].text, piece.text)
+            if piece.kind is Kind.BODY or piece.kind is Kind.CAPTION:
+                return False
+        return False
 
     def _outranked(self, i: int, end: int) -> bool:
         """True if a heading of a higher level follows heading i before piece `end` ("### 附表" or

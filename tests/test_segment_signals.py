@@ -163,3 +163,18 @@ def test_lines_are_split_at_line_feeds_alone():
     text = page("铁路建设全面提速", RAIL[0][:20] + "\u2028" + RAIL[0][20:], RAIL[1])
     (rail,) = segment_page(text)
     assert len(texts(rail)) == 2 and compact(RAIL[0]) in compact(rail.display_text())
+
+
+# --- a headline that echoes its lead ---
+
+def test_short_headline_repeating_the_lead_starts_a_brief_after_a_short_one():
+    # The item above is too short for the cohesion test: the echo of the lead tells.
+    first = "国家铁路局发布数据，去年全国铁路完成固定资产投资八千亿元。"
+    second = "人才交流会上，一个文静的女生坐在招聘台前，认真填写着求职登记表。"
+    one, two = segment_page(page("**铁路投资创新高**", first, "**人才交流会上**", second))
+    assert two.title == "人才交流会上" and texts(two) == [second] and texts(one) == [first]
+
+
+def test_subhead_that_does_not_repeat_its_paragraph_stays_a_subhead():
+    (rail,) = segment_page(page("**铁路建设全面提速**", *RAIL[:2], "**中西部路网加快成形**", RAIL[2]))
+    assert [b.text for b in rail.blocks if b.kind == "subhead"] == ["中西部路网加快成形"]
