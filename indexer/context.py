@@ -153,14 +153,15 @@ class PageContext:
         return (piece.kind is Kind.LABEL or self._is_heading(i)) and title_shaped(piece.text)
 
     def _is_kicker(self, i: int) -> bool:
-        """True if piece i, a short unpunctuated line after a finished paragraph, is the kicker (引题)
-        set above the next article's headline: the line under it is a title that starts an article."""
+        """True if piece i, a short unpunctuated line after a finished paragraph or a closed article, is
+        the kicker (引题) set above the next article's headline: the line under it is a title that
+        starts an article."""
         piece = self.pieces[i]
         draft = self.current
         if piece.kind is not Kind.BODY or not piece.headline_like or len(piece.text) > MAX_KICKER_CHARS:
             return False
-        if draft is not None and (draft.closed or not draft.has_body or draft.open_paragraph):
-            return False
+        if draft is not None and not draft.closed and (not draft.has_body or draft.open_paragraph):
+            return False  # a closed article (a jump, a closing dateline) has nothing more to come
         if i + 1 >= len(self.pieces):
             return False
         if self._is_heading(i + 1):

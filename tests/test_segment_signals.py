@@ -73,6 +73,13 @@ def test_kicker_above_a_headline_goes_with_the_next_article():
     assert "体坛快讯" not in rail.display_text()
 
 
+def test_kicker_after_an_article_that_jumps_to_another_page():
+    rail, football = segment_page(page("# 铁路建设全面提速", *RAIL[:2], "(下转2版)", "体坛快讯", "**女足亚洲杯小组赛开战**",
+                                       "新华社悉尼1月2日电 " + FOOTBALL[0], *FOOTBALL[1:]))
+    assert football.kicker == "体坛快讯" and football.title == "女足亚洲杯小组赛开战"
+    assert texts(rail)[-1] == "(下转2版)"
+
+
 def test_kicker_at_the_top_of_a_page():
     (rail,) = segment_page(page("特别报道", "**铁路建设全面提速**", *RAIL))
     assert rail.kicker == "特别报道" and rail.title == "铁路建设全面提速"
