@@ -46,10 +46,12 @@ SHORT_HEADING_SIMILARITY = 0.02
 # A paragraph opening with a dateline is the start of another article unless the article so
 # far holds this share of its bigrams: then it is the same paragraph printed again.
 REPRINT_SHARE = 0.8
-# Section numbering ("一、", "2.", "(三)", "第四节") or a lead-in colon marks a sub-head: titles have neither.
+# Section numbering ("一、", "2.", "(三)", "第四节", "法则一 ", "其二：") or a lead-in colon marks a sub-head:
+# titles have neither.
 SUBHEAD_SHAPE = re.compile(
     r"\s*(?:[(（]\s*[0-9０-９一二三四五六七八九十]{1,3}\s*[)）]|[0-9０-９一二三四五六七八九十]{1,3}[、.．](?![0-9０-９])"
-    r"|第[0-9０-９一二三四五六七八九十百]{1,3}[章节条部步课]|[①-⑳])"
+    r"|第[0-9０-９一二三四五六七八九十百]{1,3}[章节条部步课招]|[①-⑳]"
+    r"|(?:(?![一二三四五六七八九十])[\u4e00-\u9fff]){1,3}[一二三四五六七八九十]{1,2}(?:\s|[:：、.．]))"
     r"|.*[:：]\s*$"
 )
 # Pieces read past a heading to find the paragraph it heads (subtitle, byline, dateline, marker ...).

@@ -4,6 +4,7 @@ and the rule that every line of a page ends up in some article."""
 from __future__ import annotations
 
 from indexer.blocks import Kind, read_pieces
+from indexer.context import SUBHEAD_SHAPE
 from indexer.normalise import normalise_text
 from indexer.records import Article
 from indexer.segment import segment_page
@@ -185,3 +186,8 @@ def test_short_headline_repeating_the_lead_starts_a_brief_after_a_short_one():
 def test_subhead_that_does_not_repeat_its_paragraph_stays_a_subhead():
     (rail,) = segment_page(page("**铁路建设全面提速**", *RAIL[:2], "**中西部路网加快成形**", RAIL[2]))
     assert [b.text for b in rail.blocks if b.kind == "subhead"] == ["中西部路网加快成形"]
+
+
+def test_numbered_subheads_in_words_are_subheads():
+    assert all(SUBHEAD_SHAPE.match(text) for text in ("法则一 选择上车的位置", "其二：要注意", "第三招 巧用"))
+    assert not any(SUBHEAD_SHAPE.match(text) for text in ("十一 黄金周出游火爆", "世界杯签运落定 四大看点拉满"))
