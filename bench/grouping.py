@@ -52,6 +52,8 @@ class Grouping:
     mapping_check: dict[str, int] = field(default_factory=dict)
     # Per layout family, pairwise scores over the pairs that hold at least one article of the family.
     families: dict[str, dict[str, float]] = field(default_factory=dict)
+    # The same per family over the articles mapped to a variant (pages the reader refused left out).
+    mapped_families: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"articles": self.articles, "mapped_exact": self.exact, "mapped_fuzzy": self.fuzzy,
@@ -60,6 +62,7 @@ class Grouping:
                 "pairwise_precision": self.precision, "pairwise_recall": self.recall,
                 "mapped_precision": self.mapped_precision, "mapped_recall": self.mapped_recall,
                 "mapping_check": self.mapping_check, "families": self.families,
+                "mapped_families": self.mapped_families,
                 "unshared_precision": self.unshared_precision, "unshared_recall": self.unshared_recall,
                 "wrong_pairs": self.wrong_pairs, "missed_pairs": self.missed_pairs}
 
@@ -172,6 +175,7 @@ def evaluate(dataset: Dataset, variants: Variants, cover: dict[tuple[str, int], 
     result.mapped_precision, result.mapped_recall = pairwise((variants.article_id[i], story) for i, story in labels)
     result.precision, result.recall = pairwise((p, t) for p, t, _ in entries)
     result.families = by_family(entries)
+    result.mapped_families = by_family([entry for entry in entries if entry[0][0] != "unmapped"])
     result.mapping_check = dict(sorted(check.items()))
     result.unshared_precision, result.unshared_recall = pairwise(
         (variants.article_id[i], story) for i, story in labels if uses[i] == 1)

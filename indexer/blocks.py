@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from indexer.normalise import is_cjk, join_lines
+from indexer.script import TRADITIONAL_TO_SIMPLIFIED
 
 # A title, sub-head or column label is never longer than this; body lines of this
 # length without clause punctuation are rare, so it bounds the plain-text heading guess.
@@ -61,12 +62,13 @@ _REPORTERS = (
 _DATELINE = rf"[(（]?{_DATELINE_CORE}[)）]?{_REPORTERS}"
 DATELINE_ONLY = re.compile(_DATELINE)
 DATELINE_LEAD = re.compile(rf"\s*{_DATELINE}")
+# Papers print "(上接第一版)", "（接第1版）", "(接第2页)": the page may be a 版 or a 页.
 CONTINUATION_LEAD = re.compile(
-    r"\s*[(（]\s*(?:上接|接上|紧接)第?\s*[A-Za-z]?[0-9０-９一二三四五六七八九十]{1,3}\s*版\s*[)）]"
+    r"\s*[(（]\s*(?:上接|接上|紧接|接)第?\s*[A-Za-z]?[0-9０-９一二三四五六七八九十]{1,3}\s*[版页]\s*[)）]"
 )
 
 # A jump to the page an article continues on, "(下转第3版)", ends it on this page.
-JUMP_TAIL = re.compile(r"[(（]\s*(?:下转|转至?)第?\s*[A-Za-z]?[0-9０-９一二三四五六七八九十]{1,3}\s*版\s*[)）]\s*$")
+JUMP_TAIL = re.compile(r"[(（]\s*(?:下转|转至?)第?\s*[A-Za-z]?[0-9０-９一二三四五六七八九十]{1,3}\s*[版页]\s*[)）]\s*$")
 # The wire services' end mark closes a story's last paragraph; what follows may still be
 # an appended note, but a heading after it is the next article's title.
 END_MARK_TAIL = re.compile(r"[(（]\s*完\s*[)）]\s*$")
@@ -85,12 +87,36 @@ CREDIT_TAIL_WINDOW = 60
 CREDIT_MARKS = ("摄", "/", "传真", "新华社发", "供图", "资料图片")
 CAPTION_CUE = re.compile(r"[(（][^()（）]{0,40}摄[)）]|(?:^|[。！？\s])图为")
 
-_REPORTER = r"(?:特约|见习|摄影)?(?:记者|通讯员)"
+# The lines that close an article: where it came from, who edited it, who wrote it when the top
+# does not say ("（来源：新华社）", "责任编辑：张三", "本版编辑 李四", "（记者 张三 李四）", "文/王五",
+# "（新华）"). Short, with no sentence in them; a page prints them under the article's last paragraph.
+_SOURCE_WORD = r"(?:文章来源|信息来源|消息来源|来源|稿源|转自|摘自|选自)"
+_EDITOR_WORD = r"(?:责任编辑|值班编辑|本版编辑|责编|编辑|校对|美编|审校|编审|监制|制图)"
+_END_NAMES = rf"{_NAME}(?:[\s、,，]+{_NAME})*"
+_END_CREDIT = (
+    rf"(?:——|—|--)?\s*[(（【\[]?\s*(?:{_SOURCE_WORD}\s*[:：]?\s*[^。！？!?]{{1,40}}?"
+    rf"|{_EDITOR_WORD}(?:\s*[:：]\s*|\s+){_END_NAMES})\s*[)）】\]]?"
+    rf"|[(（]\s*(?:(?:本报|新华社|特约)?(?:记者|通讯员)\s*)?{_END_NAMES}\s*(?:记者|通讯员|报道|撰稿)?\s*[)）]"
+    rf"|(?:本版)?(?:文|文图|文·图|图|摄影|撰稿|撰文|采写|整理)\s*[/／:：]\s*(?:本报|新华社)?(?:记者|通讯员)?\s*{_END_NAMES}"
+    r"(?:\s*[(（][^()（）]{1,6}[)）])?"
+)
+END_CREDIT = re.compile(_END_CREDIT)
+MAX_END_CREDIT_CHARS = 80
+
+_REPORTER = r"(?:特约|特派|见习|摄影|驻[\u4e00-\u9fff]{1,4})?(?:记者|通讯员)"
 # "本报记者张三", "记者 张三"; not "■记者手记", a column label.
 BYLINE = re.compile(
     rf"[{LABEL_MARKS}]?\s*(?:(?:新华社|本报|中新社|[\u4e00-\u9fff]{{2,12}}(?:社|报|台|网|中心)){_REPORTER}\s*|{_REPORTER}\s+)"
     r"[\u4e00-\u9fff·]{2,5}"
 )
+
+
+
+def script_shape(text: str) -> str:
+    """`text` with traditional characters folded to simplified, one for one, so that the patterns here
+    (本报讯, 记者, 责任编辑, 上接) read a traditional page too and positions stay those of `text`."""
+    return text.translate(TRADITIONAL_TO_SIMPLIFIED)
+
 
 # OCR repeats a sentence in place; shorter repeats may be meant ("是的。是的。").
 MIN_REPEATED_SENTENCE_CHARS = 10
@@ -108,6 +134,7 @@ class Kind(Enum):
     DATELINE = "dateline"  # a dateline and nothing else
     CONTINUATION = "continuation"  # a continuation marker and nothing else
     CREDIT = "credit"  # a photo credit and nothing else
+    END_CREDIT = "end_credit"  # a source, editor or author line, printed under an article's last paragraph
     CAPTION = "caption"
 
 
@@ -128,6 +155,7 @@ class Piece:
     headline_like: bool = False  # short and unpunctuated: may be a heading printed as plain text
     title_like: bool = False  # short with no sentence end: may be a title, which can hold a comma
     two_part: bool = False  # headline-like with a space between CJK characters, as titles are set
+    lines: int = 1  # page lines it was printed on
 
     @property
     def has_lead(self) -> bool:
@@ -154,8 +182,10 @@ def read_pieces(text: str) -> list[Piece]:
                 blanks = 0
             lines = []
 
-    for raw in text.splitlines():
-        line = INLINE_TAG.sub("", raw)
+    # Lines are the text split at "\n" alone, as everywhere else (a variant's lines, the benchmark's
+    # truth); str.splitlines would also break at \x1c-\x1e, \x85, \u2028, which reading folds or drops.
+    for raw in text.split("\n"):
+        line = INLINE_TAG.sub("", raw.removesuffix("\r"))
         if NOISE_LINE.fullmatch(line):
             flush()
             if not line.strip():
@@ -181,34 +211,39 @@ def classify(lines: list[str], blank_before: int, level: int = 0) -> Piece | Non
         return None
 
     def piece(kind: Kind, shown: str = text) -> Piece:
-        return Piece(kind, shown, blank_before, level)
+        return Piece(kind, shown, blank_before, level, lines=len(lines))
 
     short = len(text) <= MAX_HEAD_ELEMENT_CHARS
-    if CONTINUATION_LEAD.fullmatch(text):
+    shape = script_shape(text)
+    if CONTINUATION_LEAD.fullmatch(shape):
         return piece(Kind.CONTINUATION)
-    if short and DATELINE_ONLY.fullmatch(text):
+    if short and DATELINE_ONLY.fullmatch(shape):
         return piece(Kind.DATELINE)
-    if short and KICKER.match(text) and not CLAUSE_PUNCT.search(text):
+    if len(text) <= MAX_END_CREDIT_CHARS and END_CREDIT.fullmatch(shape):
+        return piece(Kind.END_CREDIT)
+    if short and KICKER.match(shape) and not CLAUSE_PUNCT.search(text):
         return piece(Kind.KICKER)
-    if short and CREDIT_ONLY.fullmatch(text):
+    if short and CREDIT_ONLY.fullmatch(shape):
         return piece(Kind.CREDIT)
-    if short and BYLINE.match(text) and not CLAUSE_PUNCT.search(text):
+    if short and BYLINE.match(shape) and not CLAUSE_PUNCT.search(text):
         # A byline is a list of names: a wrap in it falls between two names.
         return piece(Kind.BYLINE, " ".join(line.strip() for line in lines if line.strip()))
     if len(text) <= MAX_LABEL_CHARS and text[0] in LABEL_MARKS and not CLAUSE_PUNCT.search(text):
         return piece(Kind.LABEL)
     if (level or bold) and not (len(text) > MAX_HEADING_CHARS and CLAUSE_PUNCT.search(text)):
         return piece(Kind.HEADING)
-    if _is_caption(text):
+    if _is_caption(shape):
         return piece(Kind.CAPTION)
-    return _body_piece(text, blank_before)
+    body = _body_piece(text, blank_before)
+    body.lines = len(lines)
+    return body
 
 
 def _body_piece(text: str, blank_before: int) -> Piece:
     continuation = ""
-    lead = CONTINUATION_LEAD.match(text)
+    lead = CONTINUATION_LEAD.match(script_shape(text))
     if lead:
-        continuation, text = lead.group().strip(), text[lead.end():].strip()
+        continuation, text = text[:lead.end()].strip(), text[lead.end():].strip()
     dateline, text = cut_dateline(text)
     headline_like = not continuation and not dateline and heading_shaped(text)
     title_like = headline_like or (not continuation and not dateline and title_shaped(text))
@@ -223,6 +258,7 @@ def heading_shaped(text: str) -> bool:
     """True for a short unpunctuated line, which may be a heading printed as plain text."""
     return (
         len(text) <= MAX_HEADING_CHARS
+        and not _ends_with_latin_stop(text)
         and not CLAUSE_PUNCT.search(text)
         and not text.startswith(("(", "（"))
         and not text.endswith(("—", "…"))
@@ -235,6 +271,7 @@ def title_shaped(text: str) -> bool:
     return (
         len(text) <= MAX_HEADING_CHARS
         and not SENTENCE_STOP.search(text)
+        and not _ends_with_latin_stop(text)
         and not text.endswith(OPEN_CLAUSE)
         and not text.startswith(("(", "（"))
         and sum(1 for c in text if "\u4e00" <= c <= "\u9fff") >= 2
@@ -242,12 +279,18 @@ def title_shaped(text: str) -> bool:
     )
 
 
+def _ends_with_latin_stop(text: str) -> bool:
+    """True for a line ending in a Latin full stop after Chinese ("个相关网页."): a sentence, which a
+    headline never ends with. After a digit or a Latin letter the stop may be an abbreviation's."""
+    return len(text) > 1 and text[-1] in ".．" and is_cjk(text[-2])
+
+
 def cut_dateline(text: str) -> tuple[str, str]:
     """(dateline, rest) when `text` opens with a dateline that ends cleanly, else ('', text)."""
-    lead = DATELINE_LEAD.match(text)
+    lead = DATELINE_LEAD.match(script_shape(text))
     if not lead:
         return "", text
-    dateline, rest = lead.group().strip(), text[lead.end():].strip()
+    dateline, rest = text[:lead.end()].strip(), text[lead.end():].strip()
     unclosed = dateline.count("(") + dateline.count("（") != dateline.count(")") + dateline.count("）")
     if not rest or unclosed or rest.startswith(("(", "（")):
         return "", text

@@ -403,7 +403,8 @@ class StoryGrouper:
         # Each article it holds is printed elsewhere at a fraction of its length.
         matches = {story: match for story, match in self._matches(variant_sketch).items()
                    if match.size <= SPLIT_MAX_SHARE * variant_sketch.size}
-        if len(matches) < 2 or all(self._mergeable(a, b) for a in matches for b in matches if a < b):
+        if len(matches) < 2 or all(self._mergeable(a, b) or self._neighbours(a, b)
+                                   for a in matches for b in matches if a < b):
             return None
         lines = line_sketches()
         signatures = np.array([np.frombuffer(s.signature, dtype=np.uint32) for s in lines])
@@ -429,6 +430,14 @@ class StoryGrouper:
                 if best is None or score > best[0]:
                     best = (score, at)
         return best[1] if best else None
+
+    def _neighbours(self, story: int, other: int) -> bool:
+        """Whether some variant of one story was printed right next to a variant of the other on a page:
+        the two halves of one article that a page cut in two, which a whole printing matching both
+        joins again rather than holding two articles (the mirror of a segmentation merge)."""
+        members, others = self._members(story), self._members(other)
+        beside = {(self.page_of[s], self.place_of[s] + step) for s in others.tolist() for step in (-1, 1)}
+        return any((self.page_of[s], self.place_of[s]) in beside for s in members.tolist())
 
     def _fragments(self, members: np.ndarray, others: np.ndarray) -> bool:
         """Whether every variant of one story was printed right next to a variant of the other, on the

@@ -23,6 +23,7 @@ class Article:
     byline: str = ""
     dateline: str = ""
     continuation: str = ""
+    credit: str = ""  # source, editor or author lines printed under the last paragraph
     blocks: list[Block] = field(default_factory=list)
 
     @property
@@ -47,8 +48,11 @@ class Article:
         return "\n".join(lines)
 
     def head(self) -> list[str]:
-        """The non-empty header parts (title, kicker, byline, dateline, continuation), in print order."""
-        return [part for part in (self.title, self.kicker, self.byline, self.dateline, self.continuation) if part]
+        """The non-empty header parts (title, kicker, byline, end credits, dateline, continuation): the
+        lines about the article rather than of it, those printed above the body in print order. The
+        dateline and marker come last, so that one glued to the first paragraph stays next to it."""
+        parts = (self.title, self.kicker, self.byline, self.credit, self.dateline, self.continuation)
+        return [part for part in parts if part]
 
     def body_text(self) -> str:
         """Body paragraphs and sub-heads only: what story grouping compares."""

@@ -1,9 +1,6 @@
 """Split one decoded OCR'd newspaper page into the articles printed on it, in reading order."""
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-
 from indexer.blocks import (
     END_MARK_TAIL,
     JUMP_TAIL,
@@ -13,71 +10,11 @@ from indexer.blocks import (
     collapse_repeated_sentences,
     ends_sentence,
     read_pieces,
+    script_shape,
 )
-from indexer.cohesion import bigrams, coverage, similarity
+from indexer.context import Draft, PageContext
 from indexer.normalise import is_cjk, join_lines, normalise_text
 from indexer.records import Article, Block
-
-# Pages leave two or more blank lines where a photo sits in the column.
-PHOTO_GAP_BLANKS = 2
-# A caption is a few short paragraphs ending in a credit; more or longer is body text.
-MAX_CAPTION_PIECES = 3
-MAX_CAPTION_CHARS = 200
-# A captioning sentence with no credit is accepted only this short.
-MAX_UNCREDITED_CAPTION_CHARS = 60
-
-# A heading with no head element under it (no byline, dateline or kicker) is a new
-# article's title when the text under it is on another subject than the article above:
-# when the two share too few character bigrams (see indexer.cohesion). The comparison
-# reads this much of the article, back from the heading ...
-ABOVE_WINDOW = 600
-# ... and this much below it.
-BELOW_CHARS = 300
-# Neither reading takes in more pieces than this, so that every decision costs the same.
-MAX_PIECES_READ = 30
-# With less text than this on either side, the heading is taken for a sub-head.
-MIN_ABOVE_CHARS = 100
-MIN_BELOW_CHARS = 100
-# Bigram overlap between short texts is noisy: with less text above than this, the similarity
-# has to fall further below the threshold, which shrinks in proportion down to nothing at
-# MIN_ABOVE_CHARS (a brief of 100 to 200 characters and the article after it).
-FULL_ABOVE_CHARS = 200
-# Bigram-set cosine under which the text below is on another subject. Measured on the generated
-# benchmark (bench/generate.py, 10k): 86% of titles score under it and 8% of the other short
-# lines it is asked about, many of which do end an article (an editor's name, a source line);
-# the seed pages' sub-heads score 0.063 to 0.42. At 0.03, 65% and 4%.
-NEW_TOPIC_SIMILARITY = 0.04
-# A heading of a few letters ("婚俗", "背景", "猜想") names a section far more often than an article:
-# 19% of the benchmark's other short lines are this short and 3% of its titles.
-SHORT_HEADING_CHARS = 4
-SHORT_HEADING_SIMILARITY = 0.02
-# A paragraph opening with a dateline is the start of another article unless the article so
-# far holds this share of its bigrams: then it is the same paragraph printed again.
-REPRINT_SHARE = 0.8
-# Section numbering ("一、", "2.", "(三)", "第四节") or a lead-in colon marks a sub-head: titles have neither.
-SUBHEAD_SHAPE = re.compile(
-    r"\s*(?:[(（]\s*[0-9０-９一二三四五六七八九十]{1,3}\s*[)）]|[0-9０-９一二三四五六七八九十]{1,3}[、.．](?![0-9０-９])"
-    r"|第[0-9０-９一二三四五六七八九十百]{1,3}[章节条部步课]|[①-⑳])"
-    r"|.*[:：]\s*$"
-)
-# A piece opening with these goes on with a sentence: the line above it is not a heading.
-CONTINUING = tuple("，,、；;。！!？?：:）)”’」』")
-NON_LETTER = re.compile(r"[\W_]+")
-
-
-@dataclass
-class _Draft:
-    """An article being assembled, with the state that segmentation keeps for it."""
-
-    article: Article
-    # Normalised text of everything the article holds: an OCR repeat is dropped on sight.
-    seen: set[str] = field(default_factory=set)
-    closed: bool = False  # a closing dateline was printed: what follows is another article
-    ended: bool = False  # an end mark was printed: a heading after it is another article's title
-    has_body: bool = False
-    body_pieces: list[int] = field(default_factory=list)  # indices of the pieces its body came from
-    open_paragraph: list[str] = field(default_factory=list)  # pieces of a sentence a column break cut
-    held_captions: list[Block] = field(default_factory=list)  # captions printed inside that sentence
 
 
 def segment_page(text: str) -> list[Article]:
@@ -85,16 +22,8 @@ def segment_page(text: str) -> list[Article]:
     return _PageSegmenter(read_pieces(text)).run()
 
 
-class _PageSegmenter:
+class _PageSegmenter(PageContext):
     """One pass over a page's pieces, deciding for each which article it belongs to and as what."""
-
-    def __init__(self, pieces: list[Piece]) -> None:
-        self.pieces = pieces
-        self.drafts: list[_Draft] = []
-        # The text article that body goes to; a standalone photo never becomes it.
-        self.current: _Draft | None = None
-        self.after_headings = _index_after_headings(pieces)
-        self.bigram_sets: list[set[str] | None] = [None] * len(pieces)
 
     def run(self) -> list[Article]:
         i = 0
@@ -117,218 +46,26 @@ class _PageSegmenter:
         if photo_end:
             self._place_photo(i, photo_end)
             return photo_end
-        if self.after_headings[i] == len(self.pieces) and (piece.kind is Kind.LABEL or self._is_heading(i)):
-            return i + 1  # page furniture: a heading or label with no text under it
+        if self._is_furniture(i):
+            return i + 1
         if self._is_heading(i):
             self._place_heading(i)
         elif piece.kind in (Kind.CAPTION, Kind.CREDIT):
             self._place_caption(piece.text)
+        elif piece.kind is Kind.END_CREDIT:
+            self._place_end_credit(i)
         elif piece.kind is Kind.DATELINE:
             self._place_dateline(piece)
         elif piece.opens_article or piece.kind is Kind.LABEL:
             self._place_head_element(i)
+        elif self._is_kicker(i):
+            self._start().article.kicker = piece.text
+            self.drafts[-1].seen.add(normalise_text(piece.text))
         elif self._is_plain_title(i):
             self._place_heading(i)
         else:
             self._place_body(i)
         return i + 1
-
-    # --- deciding what a piece is in context ---
-
-    def _is_heading(self, i: int) -> bool:
-        """True if piece i is set as a heading: marked up as one, or a plain line set like a title."""
-        piece = self.pieces[i]
-        if piece.kind is Kind.HEADING:
-            return True
-        if piece.kind is not Kind.BODY or not piece.title_like:
-            return False
-        if piece.two_part:
-            return True
-        if not self._heads_article(i + 1):
-            return False
-        # A line with a comma in it is a title only above the head of an article, not above
-        # a dateline on its own line, which may be closing the article that the line ends.
-        return piece.headline_like or self.pieces[i + 1].kind is not Kind.DATELINE
-
-    def _is_plain_title(self, i: int) -> bool:
-        """True if piece i, a plain short line with only body under it, is the title of a new article.
-
-        Such a line can be a heading where it stands between a finished sentence (or the
-        page's start) and a paragraph; after an unfinished one, it is more of that sentence
-        unless the subject changes under it. It is taken for a title where a heading would
-        start an article (see _starts_article); otherwise it stays in the body as printed,
-        sub-head or not.
-        """
-        piece = self.pieces[i]
-        if piece.kind is not Kind.BODY or not piece.title_like or i + 1 >= len(self.pieces):
-            return False
-        following = self.pieces[i + 1]
-        if following.kind is not Kind.BODY or following.text.startswith(CONTINUING):
-            return False
-        if following.headline_like:
-            # An author's name or a dateline cut by a column break can stand between a title
-            # and its first paragraph; two short lines and no paragraph are something else.
-            after = self.pieces[i + 2] if i + 2 < len(self.pieces) else None
-            if after is None or after.kind is not Kind.BODY or after.headline_like:
-                return False
-        draft = self.current
-        if draft is not None and normalise_text(piece.text) in draft.seen:
-            return False  # printed again: it goes where the body's repeats go
-        if draft is not None and not draft.closed and draft.open_paragraph:
-            # The line may be more of a sentence that a column break cut, or the article above
-            # may have ended on a line with no full stop (an editor's name, a source, a copy cut
-            # short): a title only where the text under it is on another subject.
-            return draft.has_body and self._changes_subject(i, draft)
-        return self._starts_article(i, draft)
-
-    def _starts_article(self, i: int, draft: _Draft | None) -> bool:
-        """True if heading i is a new article's title rather than a sub-head of `draft`."""
-        if draft is None or draft.closed:
-            return True
-        if not draft.has_body:
-            return False
-        after = self.after_headings[i + 1] if i + 1 < len(self.pieces) else len(self.pieces)
-        if draft.ended or self.pieces[i].level == 1 or self._heads_article(after):
-            return True
-        return self._changes_subject(i, draft)
-
-    def _heads_article(self, j: int) -> bool:
-        """True if piece j is printed between an article's title and its body.
-
-        A dateline on a line of its own can also close the article above it: it does when
-        it is bracketed, "(新华社北京12月6日电)", or when no paragraph follows it.
-        """
-        if j >= len(self.pieces) or not self.pieces[j].opens_article:
-            return False
-        piece = self.pieces[j]
-        if piece.kind is not Kind.DATELINE:
-            return True
-        if piece.text.startswith(("(", "（")) or j + 1 >= len(self.pieces):
-            return False
-        following = self.pieces[j + 1]
-        return following.kind is Kind.BODY and not following.title_like
-
-    def _changes_subject(self, i: int, draft: _Draft) -> bool:
-        """True if the text under heading i shares too little vocabulary with `draft` to go on with it.
-
-        The heading's own words count with the text under it, as TextTiling counts a
-        section's first sentence. Numbered or colon-ended headings are sub-heads whatever
-        their words, and so is a heading with too little text on either side to compare.
-        """
-        if SUBHEAD_SHAPE.match(self.pieces[i].text):
-            return False
-        start = self.after_headings[i + 1] if i + 1 < len(self.pieces) else len(self.pieces)
-        below, below_chars = self._text_below(start)
-        above, above_chars = self._text_above(draft)
-        if below_chars < MIN_BELOW_CHARS or above_chars < MIN_ABOVE_CHARS:
-            return False
-        short = len(NON_LETTER.sub("", self.pieces[i].text)) <= SHORT_HEADING_CHARS
-        threshold = SHORT_HEADING_SIMILARITY if short else NEW_TOPIC_SIMILARITY
-        threshold *= min(1.0, (above_chars - MIN_ABOVE_CHARS) / (FULL_ABOVE_CHARS - MIN_ABOVE_CHARS))
-        return similarity(above, below | self._bigrams(i)) < threshold
-
-    def _continues_in_lead(self, i: int) -> bool:
-        """True if body piece i, which opens with a dateline or marker, still belongs to the current article.
-
-        It does when the article already holds nearly all of its words (the same paragraph
-        printed again, with other OCR errors), and when it opens with a dateline and goes on
-        with the article's subject (a report made of several dispatches). A new article
-        has a title above its dateline; this is for a dateline with body text above it.
-        """
-        draft = self.current
-        if draft is None or draft.closed or not draft.has_body:
-            return False
-        above, _ = self._text_above(draft)
-        if coverage(self._bigrams(i), above) >= REPRINT_SHARE:
-            return True
-        if not self.pieces[i].dateline:
-            return False
-        below, _ = self._text_below(i)
-        return similarity(above, below) >= NEW_TOPIC_SIMILARITY
-
-    def _text_below(self, start: int) -> tuple[set[str], int]:
-        """Bigrams and length of the body text from piece `start` on, up to BELOW_CHARS.
-
-        The reading goes past headings, as an article can open with a short paragraph and
-        a sub-head, and stops at the head of another article.
-        """
-        grams: set[str] = set()
-        chars = 0
-        for j in range(start, min(start + MAX_PIECES_READ, len(self.pieces))):
-            piece = self.pieces[j]
-            if chars >= BELOW_CHARS:
-                break
-            if piece.kind in (Kind.CAPTION, Kind.CREDIT, Kind.HEADING):
-                continue
-            if piece.kind is not Kind.BODY:
-                break
-            if piece.headline_like:
-                continue  # a plain heading or a name
-            grams |= self._bigrams(j)
-            chars += len(piece.text)
-        return grams, chars
-
-    def _text_above(self, draft: _Draft) -> tuple[set[str], int]:
-        """Bigrams and length of the draft's body, read back from its end for ABOVE_WINDOW characters."""
-        grams: set[str] = set()
-        chars = 0
-        for j in reversed(draft.body_pieces[-MAX_PIECES_READ:]):
-            grams |= self._bigrams(j)
-            chars += len(self.pieces[j].text)
-            if chars >= ABOVE_WINDOW:
-                break
-        return grams, chars
-
-    def _bigrams(self, i: int) -> set[str]:
-        """Bigrams of piece i, worked out once."""
-        grams = self.bigram_sets[i]
-        if grams is None:
-            grams = self.bigram_sets[i] = bigrams(self.pieces[i].text)
-        return grams
-
-    def _photo_end(self, i: int) -> int:
-        """End index of a photo's title and caption starting at piece i, or 0 if none starts there."""
-        first = self.pieces[i]
-        if first.blank_before < PHOTO_GAP_BLANKS or first.kind not in (Kind.BODY, Kind.CAPTION, Kind.CREDIT):
-            return 0
-        titled = first.kind is Kind.BODY and first.headline_like
-        stop = min(len(self.pieces), i + titled + MAX_CAPTION_PIECES)
-        for j in range(i + titled, stop):
-            piece = self.pieces[j]
-            if piece.kind is Kind.CREDIT:
-                return j + 1
-            if piece.kind is Kind.CAPTION:
-                credited = j + 1 < len(self.pieces) and self.pieces[j + 1].kind is Kind.CREDIT
-                return j + 1 + credited
-            if piece.kind is not Kind.BODY or piece.has_lead or len(piece.text) > MAX_CAPTION_CHARS:
-                break
-        # A caption with no credit: one short sentence right above the head of the article it illustrates.
-        following = self.pieces[i + 1] if i + 1 < len(self.pieces) else None
-        if (
-            not titled and first.kind is Kind.BODY and not first.has_lead
-            and len(first.text) <= MAX_UNCREDITED_CAPTION_CHARS and ends_sentence(first.text)
-            and following is not None and following.opens_article
-        ):
-            return i + 1
-        return 0
-
-    def _continues_current(self, i: int) -> bool:
-        """True if piece i carries on the current article, so a photo just before it is that article's."""
-        draft = self.current
-        if draft is None or draft.closed:
-            return False
-        if draft.open_paragraph:
-            return True
-        if i >= len(self.pieces):
-            return False
-        piece = self.pieces[i]
-        if piece.kind in (Kind.CAPTION, Kind.CREDIT):
-            return True
-        if piece.kind is Kind.BODY and not piece.has_lead and not self._is_heading(i):
-            return True
-        return not draft.has_body and piece.opens_article
-
-    # --- placing pieces ---
 
     def _place_photo(self, start: int, end: int) -> None:
         first = self.pieces[start]
@@ -339,7 +76,7 @@ class _PageSegmenter:
             return
         # A photo with its own caption, printed between articles: an article of its own.
         photo = Article(0, title=first.text if titled else "", blocks=[Block("caption", caption)])
-        self.drafts.append(_Draft(photo))
+        self.drafts.append(Draft(photo))
 
     def _place_heading(self, i: int) -> None:
         piece = self.pieces[i]
@@ -372,11 +109,27 @@ class _PageSegmenter:
             return
         draft = self._draft_for_head(key)
         if draft is None:
+            if piece.kind is Kind.BODY and self.current is not None:
+                # The paragraph repeats what the article printed already (its title, often): its lead
+                # is kept all the same, as every line of the page must be in some article.
+                for name in ("continuation", "dateline"):
+                    lead = getattr(piece, name)
+                    if lead and normalise_text(lead) not in self.current.seen:
+                        self.current.seen.add(normalise_text(lead))
+                        if getattr(self.current.article, name):
+                            self._add_body(self.current, lead)
+                        else:
+                            _set_field(self.current, name, lead)
             return
         if piece.kind is Kind.BODY:
-            _set_field(draft, "continuation", piece.continuation)
-            _set_field(draft, "dateline", piece.dateline)
-            self._add_body(draft, piece.text, key, index=i)
+            text = piece.text
+            for name in ("dateline", "continuation"):
+                lead = getattr(piece, name)
+                if lead and getattr(draft.article, name):
+                    text = join_lines([lead, text])  # a second dateline stays in the paragraph it opens
+                else:
+                    _set_field(draft, name, lead)
+            self._add_body(draft, text, key, index=i)
         else:
             name = {Kind.BYLINE: "byline", Kind.CONTINUATION: "continuation"}.get(piece.kind, "kicker")
             _set_field(draft, name, piece.text)
@@ -396,6 +149,25 @@ class _PageSegmenter:
             return False
         return not self._changes_subject(i, draft)
 
+    def _place_end_credit(self, i: int) -> None:
+        """A source, editor or author line: under an article's body it closes that article, whatever
+        was printed after its last paragraph (a closing dateline, a jump); above any body it is the
+        next article's byline."""
+        piece = self.pieces[i]
+        draft = self.current
+        key = normalise_text(piece.text)
+        if draft is not None and draft.has_body:
+            if key not in draft.seen:
+                _flush_paragraph(draft)
+                _set_field(draft, "credit", piece.text)
+                draft.seen.add(key)
+            draft.ended = True
+            return
+        draft = self._draft_for_head(key)
+        if draft is not None:
+            _set_field(draft, "byline", piece.text)
+            draft.seen.add(key)
+
     def _place_dateline(self, piece: Piece) -> None:
         draft = self.current
         key = normalise_text(piece.text)
@@ -413,7 +185,7 @@ class _PageSegmenter:
     def _place_caption(self, text: str) -> None:
         draft = self.current
         if draft is None or draft.closed:
-            self.drafts.append(_Draft(Article(0, blocks=[Block("caption", text)])))
+            self.drafts.append(Draft(Article(0, blocks=[Block("caption", text)])))
             return
         key = normalise_text(text)
         if key in draft.seen:
@@ -429,7 +201,7 @@ class _PageSegmenter:
         key = normalise_text(piece.text)
         if draft is not None and draft.closed and key in draft.seen:
             return  # the closed article printed again
-        if draft is not None and draft.closed and JUMP_TAIL.match(piece.text):
+        if draft is not None and draft.closed and JUMP_TAIL.match(script_shape(piece.text)):
             self._add_body(draft, piece.text, key, index=i)  # the page the closed article goes on to
             return
         if draft is None or draft.closed:
@@ -438,14 +210,14 @@ class _PageSegmenter:
         self._add_body(draft, piece.text, key, index=i)
         if not piece.text.endswith((")", "）")):
             return  # no jump line or end mark: a cheap test before the patterns
-        if JUMP_TAIL.search(piece.text):
+        if JUMP_TAIL.search(script_shape(piece.text)):
             # "(下转第3版)": the article goes on on another page, and no further on this one.
             _flush_paragraph(draft)
             draft.closed = True
         elif END_MARK_TAIL.search(piece.text):
             draft.ended = True
 
-    def _draft_for_head(self, key: str) -> _Draft | None:
+    def _draft_for_head(self, key: str) -> Draft | None:
         """The article a head element belongs to: the current one until it has body, else a new one."""
         draft = self.current
         if draft is not None and key in draft.seen:
@@ -455,15 +227,15 @@ class _PageSegmenter:
         _flush_paragraph(draft)
         return draft
 
-    def _start(self, seen: set[str] | None = None) -> _Draft:
+    def _start(self, seen: set[str] | None = None) -> Draft:
         if self.current is not None:
             _flush_paragraph(self.current)
-        draft = _Draft(Article(0), seen if seen is not None else set())
+        draft = Draft(Article(0), seen if seen is not None else set())
         self.drafts.append(draft)
         self.current = draft
         return draft
 
-    def _add_body(self, draft: _Draft, text: str, key: str | None = None, index: int | None = None) -> None:
+    def _add_body(self, draft: Draft, text: str, key: str | None = None, index: int | None = None) -> None:
         """Add body text to `draft`, unless it holds it already; `index` is the piece it comes from."""
         key = normalise_text(text) if key is None else key
         if key in draft.seen:
@@ -477,7 +249,7 @@ class _PageSegmenter:
             _flush_paragraph(draft)
 
 
-def _flush_paragraph(draft: _Draft) -> None:
+def _flush_paragraph(draft: Draft) -> None:
     """Finish the paragraph a column break left open, then place the captions printed inside it."""
     if draft.open_paragraph:
         text = collapse_repeated_sentences(join_lines(draft.open_paragraph))
@@ -493,12 +265,13 @@ def _flush_paragraph(draft: _Draft) -> None:
         draft.held_captions = []
 
 
-def _set_field(draft: _Draft, name: str, text: str) -> None:
-    """Fill a head field; a second kicker or byline (a label above a kicker) adds to the first."""
+def _set_field(draft: Draft, name: str, text: str) -> None:
+    """Fill a head field; a second one (a label above a kicker, a dateline above the body and another
+    under it) adds to the first, as every line of the page is kept in some article."""
     current = getattr(draft.article, name)
     if text and not current:
         setattr(draft.article, name, text)
-    elif text and name in ("kicker", "byline"):
+    elif text and normalise_text(text) not in normalise_text(current):
         setattr(draft.article, name, f"{current} {text}")
 
 
@@ -520,13 +293,3 @@ def _join_wrapped_title(title: str, body: str) -> str:
         else:
             joined += " " + word
     return joined
-
-
-def _index_after_headings(pieces: list[Piece]) -> list[int]:
-    """For each piece, the index of the first piece at or after it that is not heading-like."""
-    after = [len(pieces)] * (len(pieces) + 1)
-    for i in range(len(pieces) - 1, -1, -1):
-        piece = pieces[i]
-        heading_like = piece.kind in (Kind.HEADING, Kind.LABEL) or (piece.kind is Kind.BODY and piece.two_part)
-        after[i] = after[i + 1] if heading_like else i
-    return after[:len(pieces)]

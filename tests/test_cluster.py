@@ -192,3 +192,17 @@ def test_an_article_cut_in_two_on_every_page_is_merged_by_a_whole_copy_not_split
     assert grouper.split_point(sketch(first), lambda: [sketch(line) for line in lines]) is None
     whole = grouper.assign("c@1#0", sketch(first))
     assert grouper.resolve(top) == grouper.resolve(bottom) == whole
+
+
+def test_halves_printed_side_by_side_once_are_not_split_out_of_a_whole_printing(seed_pages):
+    # One page cut the article in two at a sub-head; two others printed one half each, alone.
+    # A whole printing matches both halves' stories: it joins them, it holds no second article.
+    first, _ = two_articles(seed_pages)
+    half = len(first) // 2
+    grouper = StoryGrouper()
+    grouper.assign("a@1#3", sketch(noisy(first[:half], 0.02, 1)))
+    grouper.assign("a@1#4", sketch(noisy(first[half:], 0.02, 1)))
+    grouper.assign("b@1#0", sketch(noisy(first[:half], 0.02, 2)))
+    grouper.assign("c@1#2", sketch(noisy(first[half:], 0.02, 3)))
+    lines = lines_of(first, 8)
+    assert grouper.split_point(sketch(first), lambda: [sketch(line) for line in lines]) is None

@@ -11,7 +11,8 @@ from indexer.blocks import cut_dateline
 from indexer.cohesion import bigrams, similarity
 from indexer.normalise import normalise_text
 from indexer.records import Article
-from indexer.segment import NEW_TOPIC_SIMILARITY, SHORT_HEADING_SIMILARITY, segment_page
+from indexer.context import NEW_TOPIC_SIMILARITY, SHORT_HEADING_SIMILARITY
+from indexer.segment import segment_page
 
 PANGAO = "攀高逐“新” “质”胜未来"
 # A photo credit: it may end a caption block, never sit inside body text.
