@@ -52,6 +52,7 @@ export function ms(value) {
 
 /** The words the levels of counting go by on this page. */
 export const LEVEL_NAMES = { stories: "stories", variants: "printings", occurrences: "occurrences" };
+export const LEVEL_NAME = { stories: "story", variants: "printing", occurrences: "occurrence" };
 
 /** A printing's place: its publication, date and page as its metadata gives them. */
 export function placeOf(metadata) {

@@ -1,7 +1,7 @@
 // The topic view: the timeline (GET /timeline) drawn as an SVG bar chart and the facets of the whole result
 // set (GET /search with facet=publication&facet=source), at the level of stories, printings or occurrences.
 import * as api from "./api.js";
-import { LEVEL_NAMES, choices, count, h, periodRange, plural } from "./dom.js";
+import { LEVEL_NAME, LEVEL_NAMES, choices, count, h, periodRange, plural } from "./dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const FACET_ROWS = 30;
@@ -48,7 +48,7 @@ function chart(data, ctx) {
     const [from, to] = periodRange(row.period);
     const x = left + index * slot;
     const bar = svg("a", { href: ctx.link({ view: "results", date_from: from, date_to: to, offset: 0 }),
-      class: "bar", "aria-label": `${row.period}: ${plural(value, level.replace(/s$/, "").replace(/ie$/, "y"), level)}` },
+      class: "bar", "aria-label": `${row.period}: ${plural(value, LEVEL_NAME[data.count], level)}` },
       svg("title", {}, `${row.period}: ${count(value)} ${level}`),
       svg("rect", { x: x + slot * 0.12, y: y(value), width: Math.max(slot * 0.76, 1), height: top + plot.h - y(value) }),
       // The whole column is a target, so a period with few hits is as easy to click as one with many.
