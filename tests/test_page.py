@@ -304,6 +304,12 @@ def test_a_bad_query_is_a_readable_error_and_the_url_holds_the_view(page, api, b
     ready(page, "results")
     assert any("/search?" in url for url in fuzzy_asked)
     assert all("fuzzy=true" in link for link in page.locator("#export a").evaluate_all("as => as.map(a => a.href)"))
+    # Every control has a name a screen reader can say.
+    unnamed = page.evaluate("""() => [...document.querySelectorAll('input, select, button, a[href]')]
+        .filter(e => e.offsetParent !== null || e.closest('details'))
+        .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
+        .map(e => e.outerHTML)""")
+    assert not unnamed
     # A filter's chip removes it.
     page.locator("#chips a", has_text="人民日报").click()
     ready(page, "results")

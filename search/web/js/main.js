@@ -195,8 +195,9 @@ window.addEventListener("popstate", () => {
   update();
 });
 
+// Keys typed here, or that scroll a printing's text, are the browser's.
 function typing(target) {
-  return target.closest("input, select, textarea, [contenteditable]");
+  return target.closest("input, select, textarea, [contenteditable], .text");
 }
 
 function moveFocus(step) {
