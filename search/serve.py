@@ -3,24 +3,26 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from contextlib import asynccontextmanager
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import IO, Any, AsyncIterator, Callable, Iterator
 
 import anyio.to_thread
 import orjson
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import JSONResponse, StreamingResponse
+from starlette.responses import FileResponse, JSONResponse, StreamingResponse
+from starlette.staticfiles import StaticFiles
 
 from indexer.errors import CorpusIndexError, IndexMissing
 from indexer.metadata import MetadataError
 from search.budget import QueryTimeout
 from search.compare import Comparison
 from search.engine import Corpus
-from search.export import csv_chunks, jsonl_chunks
+from search.export import csv_chunks, jsonl_chunks, write_parquet
 from search.kwic import DEFAULT_WIDTH, MAX_WIDTH
 from search.query import MAX_QUERY_CHARS, QueryError
 from search.request import (
@@ -155,7 +157,12 @@ MAX_TIMELINE_QUERIES = 20
 DEFAULT_KWIC_LINES = 100
 MAX_KWIC_LINES = 10_000
 MAX_KWIC_OFFSET = 1_000_000
-STREAMED_FORMATS = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
+EXPORT_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8",
+                "parquet": "application/vnd.apache.parquet"}
+# Bytes read from a written Parquet file per streamed chunk.
+PARQUET_CHUNK = 1 << 16
+# The research page: static files, built only on the JSON API above.
+WEB_DIR = Path(__file__).resolve().parent / "web"
 
 
 def scope_parameters(
@@ -233,20 +240,23 @@ def create_app(index_dir: str | Path | None = None, time_budget: float | None = 
         request = SearchRequest(query=q, **scope)
         return JSONBody(corpus.kwic(request, width, sort, one_per_story, limit, offset).to_dict())
 
-    @app.get("/export", responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}},
+    @app.get("/export", responses={200: {"content": {media: {} for media in EXPORT_TYPES.values()},
                                          "description": "Every hit, streamed"}, **_errors(400, 422, 500, 503)},
-             summary="Every hit of a query as JSON Lines or CSV, streamed (no page limit)")
+             summary="Every hit of a query as JSON Lines, CSV or Parquet, streamed (no page limit)")
     def export(
         q: str = QUERY,
-        format: str = Query("jsonl", description="jsonl or csv (Parquet: corpus export --format parquet)"),
+        format: str = Query("jsonl", description="jsonl, csv or parquet"),
         level: str = Query("variant", description="story, variant (with its full text) or occurrence"),
         scope: dict = Depends(scope_parameters),
     ) -> StreamingResponse:
-        if format not in STREAMED_FORMATS:
-            raise ParameterError(f"format is one of {', '.join(STREAMED_FORMATS)} over HTTP, not {format!r}")
+        if format not in EXPORT_TYPES:
+            raise ParameterError(f"format is one of {', '.join(EXPORT_TYPES)}, not {format!r}")
         records = corpus.export(SearchRequest(query=q, **scope), level)
-        chunks = jsonl_chunks(records) if format == "jsonl" else csv_chunks(records, level)
-        return StreamingResponse(chunks, media_type=STREAMED_FORMATS[format],
+        if format == "parquet":
+            chunks = _parquet_chunks(records, level)
+        else:
+            chunks = jsonl_chunks(records) if format == "jsonl" else csv_chunks(records, level)
+        return StreamingResponse(chunks, media_type=EXPORT_TYPES[format],
                                  headers={"content-disposition": f'attachment; filename="corpus-{level}.{format}"'})
 
     @app.get("/articles/{article_id}", response_model=ArticleView, responses=_errors(404, 422, 500, 503),
@@ -293,4 +303,23 @@ def create_app(index_dir: str | Path | None = None, time_budget: float | None = 
         corpus.search(SearchRequest(query=READY_PROBE, limit=1))
         return JSONBody({"status": "ready", "generation": corpus.generation()})
 
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(WEB_DIR / "index.html", media_type="text/html; charset=utf-8",
+                            headers={"cache-control": "no-cache"})
+
+    app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     return app
+
+
+def _parquet_chunks(records: Iterator[dict[str, Any]], level: str) -> Iterator[bytes]:
+    """A Parquet file of the rows, streamed. Parquet's footer is written last, so the file is written whole
+    first (to a temporary file, not memory: a variant export holds every full text)."""
+    spool: IO[bytes] = tempfile.TemporaryFile()
+    try:
+        write_parquet(records, level, spool)
+        spool.seek(0)
+        while chunk := spool.read(PARQUET_CHUNK):
+            yield chunk
+    finally:
+        spool.close()

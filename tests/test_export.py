@@ -69,3 +69,24 @@ def test_http_export_streams_what_the_cli_writes(meta_index, level):
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/x-ndjson")
     assert [orjson.loads(line) for line in response.content.splitlines()] == \
         cli_rows(meta_index, "新质生产力", "--level", level)
+
+
+@pytest.mark.parametrize("level", ["story", "variant", "occurrence"])
+def test_http_parquet_export_holds_what_the_cli_writes(meta_index, tmp_path, level):
+    response = get_once(create_app(meta_index), f"/export?q=新质生产力&level={level}&format=parquet")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/vnd.apache.parquet"
+    assert response.headers["content-disposition"] == f'attachment; filename="corpus-{level}.parquet"'
+    target = tmp_path / "cli.parquet"
+    done = run_cli("export", "新质生产力", "--level", level, "--format", "parquet", "-o", str(target),
+                   "--index", str(meta_index))
+    assert done.returncode == 0, done.stderr
+    served = pq.read_table(io.BytesIO(response.content))
+    assert served.schema == pq.read_schema(target)
+    assert served.to_pylist() == pq.read_table(target).to_pylist() == cli_rows(meta_index, "新质生产力", "--level", level)
+
+
+def test_http_export_refuses_an_unknown_format_in_the_error_shape(meta_index):
+    response = get_once(create_app(meta_index), "/export?q=新质生产力&format=xml")
+    assert response.status_code == 422
+    assert orjson.loads(response.content)["error"] == {
+        "code": "bad_parameter", "message": "format is one of jsonl, csv, parquet, not 'xml'"}

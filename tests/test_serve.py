@@ -1,6 +1,8 @@
 """The real HTTP server (`corpus serve` in a subprocess): same JSON as the CLI, one error shape, live re-index."""
 from __future__ import annotations
 
+import fnmatch
+import re
 import shutil
 import subprocess
 import sys
@@ -115,6 +117,33 @@ def test_openapi_and_docs_are_served(server):
     assert {"/search", "/articles/{article_id}", "/sources", "/stats", "/healthz", "/readyz"} <= set(spec["paths"])
     docs = server.get("/docs")
     assert docs.status_code == 200 and docs.headers["content-type"].startswith("text/html")
+
+
+def test_the_research_page_and_every_file_it_loads_are_served(server):
+    page = server.get("/")
+    assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
+    assert "/" not in server.get("/openapi.json").json()["paths"]
+    web = ROOT / "search" / "web"
+    files = sorted(path.relative_to(web).as_posix() for path in web.rglob("*") if path.is_file())
+    assert "index.html" in files and any(name.endswith(".js") for name in files)
+    for name in files:
+        response = server.get(f"/static/{name}")
+        assert response.status_code == 200 and response.content == (web / name).read_bytes(), name
+    for imported in re.findall(r'(?:src|href)="/static/([^"]+)"', page.text):
+        assert imported in files
+    assert_error(server.get("/static/missing.js"), 404, "not_found")
+
+
+def test_the_page_files_are_package_data():
+    # A file the globs miss would be served from a checkout but not from `pip install .`.
+    tomllib = pytest.importorskip("tomllib", reason="tomllib is in the standard library from Python 3.11")
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["search"]
+    package = ROOT / "search"
+    for path in (package / "web").rglob("*"):
+        if path.is_file():
+            name = path.relative_to(package).as_posix()
+            assert any(fnmatch.fnmatch(name, pattern) and name.count("/") == pattern.count("/")
+                       for pattern in patterns), name
 
 
 def test_health_and_readiness(server):
