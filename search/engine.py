@@ -138,7 +138,7 @@ class Corpus:
         variants = sorted((self._variant_hit(headers[d], d in scores, scores.get(d), snippets[d])
                            for d in members.tolist()), key=_variant_order)
         title = headers[best].title or next((v.title for v in variants if v.title), "")
-        printed = spread(view, members)
+        printed = spread(view, members, {d: h.variant_id for d, h in headers.items()})
         return ArticleHit(view.story_names[story.story], title, story.score, variants, printed.papers,
                           printed.first_printed)
 

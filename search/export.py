@@ -44,12 +44,6 @@ def check_options(level: str, fmt: str) -> None:
         raise ParameterError(f"export format is one of {', '.join(FORMATS)}, not {fmt!r}")
 
 
-def _value(matched: Matched, field: str, docnum: int) -> str | None:
-    column = matched.view.column(field)
-    code = int(column.codes[docnum])
-    return column.values[code] if code >= 0 else None
-
-
 def variant_rows(matched: Matched) -> Iterator[dict[str, Any]]:
     """One row per matched variant, in index order, with its full original text."""
     view = matched.view
@@ -59,7 +53,7 @@ def variant_rows(matched: Matched) -> Iterator[dict[str, Any]]:
         count = int(occurrences(view, np.array([docnum]), terms)[0])
         yield {"variant_id": header.variant_id, "article_id": view.story_names[view.story_of[docnum]],
                "source": header.source, "version": header.version,
-               "publication": _value(matched, "publication", docnum), "date": _value(matched, "date", docnum),
+               "publication": view.value("publication", docnum), "date": view.value("date", docnum),
                "title": header.title, "occurrences": count,
                "metadata": orjson.dumps(header.metadata, option=orjson.OPT_NON_STR_KEYS).decode(),
                "text": view.original(docnum)[0]}

@@ -81,11 +81,8 @@ def lines_of(matched: Matched, docnum: int, width: int) -> list[KwicLine]:
         return []
     text, mapped = view.original(docnum)
     header = view.header(docnum)
-    publication = view.column("publication")
-    day = view.column("date")
     meta = (header.variant_id, view.story_names[view.story_of[docnum]], header.source,
-            publication.values[publication.codes[docnum]] if publication.codes[docnum] >= 0 else None,
-            day.values[day.codes[docnum]] if day.codes[docnum] >= 0 else None)
+            view.value("publication", docnum), view.value("date", docnum))
     found = []
     for start, end in spans:
         first, last = mapped.span_to_original(start, end)

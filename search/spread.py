@@ -40,20 +40,15 @@ class Spread:
         return asdict(self)
 
 
-def _value(view: View, field: str, docnum: int) -> str | None:
-    column = view.column(field)
-    code = int(column.codes[docnum])
-    return column.values[code] if code >= 0 else None
-
-
-def spread(view: View, members: np.ndarray) -> Spread:
+def spread(view: View, members: np.ndarray, variant_ids: dict[int, str] | None = None) -> Spread:
     """The spread of a story over its variants `members` (document numbers): papers by number of printings,
-    then name; the first printing by date, then publication and variant id."""
+    then name; the first printing by date, then publication and variant id (`variant_ids`, where the
+    caller has them, saves reading the records again)."""
     papers: dict[str | None, Paper] = {}
     first: tuple | None = None
     for docnum in members.tolist():
-        publication, day = _value(view, "publication", docnum), _value(view, "date", docnum)
-        source = _value(view, "source", docnum) or ""
+        publication, day = view.value("publication", docnum), view.value("date", docnum)
+        source = view.value("source", docnum) or ""
         paper = papers.setdefault(publication, Paper(publication))
         paper.variants += 1
         if day and day not in paper.dates:
@@ -61,7 +56,8 @@ def spread(view: View, members: np.ndarray) -> Spread:
         if source not in paper.sources:
             paper.sources.append(source)
         if day:
-            candidate = (day, publication or "", view.header(docnum).variant_id, source)
+            variant_id = variant_ids[docnum] if variant_ids else view.header(docnum).variant_id
+            candidate = (day, publication or "", variant_id, source)
             first = min(first, candidate) if first else candidate
     for paper in papers.values():
         paper.dates.sort()

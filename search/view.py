@@ -175,6 +175,12 @@ class View:
             self._columns[field] = build_column(self.searcher, field)
         return self._columns[field]
 
+    def value(self, field: str, docnum: int) -> str | None:
+        """One document's value of a metadata field, or None when it has none."""
+        column = self.column(field)
+        code = int(column.codes[docnum])
+        return column.values[code] if code >= 0 else None
+
     def story_members(self, story: int, scope: np.ndarray) -> np.ndarray:
         """Document numbers of one story within the (sorted) scope."""
         if self._by_story is None:  # documents ordered by story, once per view
