@@ -183,18 +183,23 @@ async def measure(base_url: str, levels: list[int], seconds: float, max_requests
             print(level.row(), flush=True)
 
 
+def cli_options(params: dict[str, Any]) -> list[str]:
+    """`corpus search` arguments equivalent to the /search parameters."""
+    args = [params["q"]]
+    for key, value in params.items():
+        if key == "all_versions":
+            args.append("--all-versions")
+        elif key != "q":
+            for item in value if isinstance(value, list) else [value]:
+                args += [f"--{key.replace('_', '-')}", str(item)]
+    return args
+
+
 def cli_answers(index_dir: Path, queries: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
     """The index's generation and `corpus search --json` for every query (parameters as CLI options)."""
     answers = []
     for params in queries:
-        args = [params["q"]]
-        for key, value in params.items():
-            if key == "all_versions":
-                args.append("--all-versions")
-            elif key != "q":
-                for item in value if isinstance(value, list) else [value]:
-                    args += [f"--{key.replace('_', '-')}", str(item)]
-        done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "search", *args, "--json", "--index",
+        done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "search", *cli_options(params), "--json", "--index",
                                str(index_dir)], capture_output=True, text=True, check=True, cwd=ROOT)
         answers.append(json.loads(done.stdout))
     generations = {a["generation"] for a in answers}

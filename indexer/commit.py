@@ -11,7 +11,6 @@ up fails a write before it, with the same result.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from whoosh.filedb.filestore import RamStorage
@@ -20,16 +19,8 @@ from whoosh.writing import SegmentWriter
 
 from indexer.faults import crash_point
 from indexer.manifest import Manifest, write_manifest
-from indexer.pack import FileDigest, digest_bytes, digest_file, fsync_directory, write_durably
+from indexer.pack import FileDigest, digest_bytes, digest_file, fsync_path, write_durably
 from indexer.store import WHOOSH_INDEX_NAME, toc_name, whoosh_files
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def finish_whoosh(writer: SegmentWriter) -> list:
@@ -56,15 +47,15 @@ def publish(writer: SegmentWriter, index_dir: Path, manifest: Manifest, known: d
     digests = {}
     for name in whoosh_files(writer.storage, segments):
         if name not in known:
-            _fsync_file(index_dir / name)
+            fsync_path(index_dir / name)
         digests[name] = known.get(name) or digest_file(index_dir / name)
     digests[toc_name(writer.generation)] = FileDigest(len(toc), digest_bytes(toc))
     manifest.whoosh = digests
     write_manifest(index_dir, manifest)
-    fsync_directory(index_dir)
+    fsync_path(index_dir)
     crash_point("manifest-written")
     write_durably(index_dir / toc_name(writer.generation), bytes(toc))
-    fsync_directory(index_dir)
+    fsync_path(index_dir)
     crash_point("toc-written")
     clean_files(writer.storage, WHOOSH_INDEX_NAME, writer.generation, segments)
     writer._finish()

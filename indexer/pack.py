@@ -63,9 +63,9 @@ def digest_file(path: Path) -> FileDigest:
             return FileDigest(size, digest_bytes(mapped))
 
 
-def fsync_directory(directory: Path) -> None:
-    """Make a rename or a new file in `directory` durable."""
-    fd = os.open(directory, os.O_RDONLY)
+def fsync_path(path: Path) -> None:
+    """Make a file's contents, or a rename or a new file in a directory, durable."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:

@@ -87,28 +87,6 @@ class TimelineBody(Strict):
     totals: list[CountsBody]
 
 
-class KwicLineBody(Strict):
-    variant_id: str
-    article_id: str
-    source: str
-    publication: str | None
-    date: str | None
-    left: str
-    match: str
-    right: str
-    start: int
-    end: int
-
-
-class ConcordanceBody(Strict):
-    """Concordance.to_dict(): one page of KWIC lines and how many there are in all."""
-
-    query: str
-    total: int
-    offset: int
-    lines: list[KwicLineBody]
-
-
 class DiffBody(Strict):
     """Comparison.diff_dict(): the printings, the consensus text differences point into, and the differences
     (each with its place, kind and every reading with the printings reading it); see search/compare.py."""

@@ -23,7 +23,7 @@ from search.budget import QueryTimeout
 from search.compare import Comparison
 from search.engine import Corpus
 from search.export import csv_chunks, jsonl_chunks, write_parquet
-from search.kwic import DEFAULT_WIDTH, MAX_WIDTH
+from search.kwic import DEFAULT_WIDTH, MAX_WIDTH, Concordance
 from search.query import MAX_QUERY_CHARS, QueryError
 from search.request import (
     DEFAULT_LIMIT,
@@ -35,7 +35,6 @@ from search.request import (
 )
 from search.results import ArticleView, SearchResponse
 from search.schemas import (
-    ConcordanceBody,
     ConsensusBody,
     DiffBody,
     ErrorBody,
@@ -226,7 +225,7 @@ def create_app(index_dir: str | Path | None = None, time_budget: float | None = 
             _check_length(query)
         return JSONBody(corpus.timeline(SearchRequest(query=q[0], **scope), q, by, count).to_dict())
 
-    @app.get("/kwic", response_model=ConcordanceBody, responses=_errors(400, 422, 500, 503),
+    @app.get("/kwic", response_model=Concordance, responses=_errors(400, 422, 500, 503),
              summary="Concordance: every occurrence with its context, in the printed characters")
     def kwic(
         q: str = QUERY,

@@ -19,6 +19,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 from search.engine import Corpus
+from bench.load import cli_options
 from search.serve import create_app
 from search.server import get_once, server_process
 
@@ -36,18 +37,6 @@ QUERIES: list[dict[str, Any]] = [
     {"q": "发展", "meta": ["edition=海外版"]},
     {"q": "钍基熔盐 OR 钎基熔盐", "publication": "光明日报", "meta": ["page=1"]},
 ]
-
-
-def cli_options(params: dict[str, Any]) -> list[str]:
-    """`corpus search` arguments equivalent to the /search parameters."""
-    args = [params["q"]]
-    for key, value in params.items():
-        if key == "all_versions":
-            args.append("--all-versions")
-        elif key != "q":
-            for item in value if isinstance(value, list) else [value]:
-                args += [f"--{key.replace('_', '-')}", str(item)]
-    return args
 
 
 def without_took(data: dict[str, Any]) -> dict[str, Any]:
