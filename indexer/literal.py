@@ -31,7 +31,7 @@ from indexer.documents import RecordHeader, RecordReader, RecordWriter, chunk_of
 from indexer.errors import IndexCorrupt
 from indexer.manifest import SegmentEntry
 from indexer.pack import FileDigest, Pack, PackError, write_pack
-from indexer.sorted_sets import find, intersect, run_starts
+from indexer.sorted_sets import find, intersect, locate, run_starts
 from indexer.store import verify_file
 from indexer.words import WordCounts
 
@@ -52,6 +52,11 @@ def gram_codes(text: str) -> np.ndarray:
     """The distinct codes a text is posted under: its bigrams and its characters."""
     points = _codepoints(text)
     return np.unique(np.concatenate(((points[:-1] << _SHIFT) | points[1:], points << _SHIFT)))
+
+
+def bigram_code(first: str, second: str) -> np.uint64:
+    """The code of one character bigram (as `gram_codes` posts it)."""
+    return np.uint64((ord(first) << int(_SHIFT)) | ord(second))
 
 
 def term_grams(term: str) -> tuple[np.ndarray, bool]:
@@ -165,6 +170,16 @@ class Segment:
         if at < 0:
             return np.zeros(0, dtype=np.uint32)
         return self.docs[self.starts[at]:self.starts[at + 1]]
+
+    def postings(self, codes: np.ndarray) -> list[np.ndarray]:
+        """The documents (places in this segment, sorted) posted under each of the codes (from
+        `gram_codes`/`term_grams`, or `bigram_code`); empty for a code the segment lacks."""
+        empty = np.zeros(0, dtype=np.uint32)
+        at, present = locate(self.grams, np.asarray(codes, dtype=np.uint64))
+        if not present.any():
+            return [empty] * len(at)
+        starts, ends = self.starts[at].tolist(), self.starts[at + 1].tolist()
+        return [self.docs[s:e] if hit else empty for s, e, hit in zip(starts, ends, present.tolist())]
 
     def term_keys(self, term: str, grams: np.ndarray, exact: bool) -> np.ndarray:
         """Keys of this segment's documents whose text contains `term` (whose `term_grams` are given)."""
