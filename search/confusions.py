@@ -10,8 +10,9 @@ Two kinds of evidence, joined by noisy-or (independent reasons to believe a conf
   `$CORPUS_OCR_NOISE` names, else `shared/corpora/ocr-noise` beside the project checkout (or
   beside the working directory's parent, where the project is run from). FASPell's observed OCR
   substitutions weigh by how often they were seen, pycorrector's look-alike groups weigh as
-  glyph neighbours do at best, and the OCR/ASR confusion set (which mixes in sound-alike pairs)
-  weighs least.
+  glyph neighbours do at best, and the OCR/ASR confusion set, which mixes in sound-alike pairs
+  (的/到, 在/还: both common, and a scan does not confuse them), only corroborates a pair another
+  source has.
 
 Entries are folded like indexed text (NFKC, lower case, simplified script), so a pair that
 normalisation merges (（ and (, 釷 and 钍) is no confusion at all.
@@ -128,13 +129,22 @@ class ConfusionModel:
     sources: tuple[str, ...] = field(default=())  # what it was built from, for reports
 
     @classmethod
-    def from_pairs(cls, evidence: dict[str, dict[tuple[str, str], float]]) -> "ConfusionModel":
-        """A model from weighted pairs per source, joined by noisy-or."""
+    def from_pairs(cls, evidence: dict[str, dict[tuple[str, str], float]],
+                   corroborating: tuple[str, ...] = ()) -> "ConfusionModel":
+        """A model from weighted pairs per source, joined by noisy-or; a pair from a corroborating
+        source counts only where another source has it too."""
         missing: dict[str, dict[str, float]] = {}  # per correct character, the product of (1 - weight)
-        for pairs in evidence.values():
+        for name, pairs in evidence.items():
+            if name in corroborating:
+                continue
             for (correct, observed), weight in pairs.items():
                 row = missing.setdefault(correct, {})
                 row[observed] = row.get(observed, 1.0) * (1.0 - weight)
+        for name in corroborating:
+            for (correct, observed), weight in evidence.get(name, {}).items():
+                row = missing.get(correct)
+                if row is not None and observed in row:
+                    row[observed] *= 1.0 - weight
         table = {correct: dict(sorted(((o, round(1.0 - m, 6)) for o, m in row.items()), key=lambda i: (-i[1], i[0])))
                  for correct, row in missing.items()}
         return cls(table, tuple(evidence))
@@ -162,7 +172,7 @@ class ConfusionModel:
             for name, read in NOISE_FILES.items():
                 if (folder / name).is_file():
                     evidence[name] = read(folder / name)
-        return cls.from_pairs(evidence)
+        return cls.from_pairs(evidence, corroborating=(CONFUSION_SET_FILE,))
 
     def weight(self, correct: str, observed: str) -> float:
         """How plausibly a scan prints `observed` where the text has `correct`: 1 for the same

@@ -17,19 +17,18 @@ form's and the term's counts over the latest variants, and jieba's dictionary.
 """
 from __future__ import annotations
 
-import importlib.util
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import combinations
-from pathlib import Path
 
 import numpy as np
 
-from indexer.literal import MAX_GRAMS_INTERSECTED, Segment, bigram_code, term_grams
+from indexer.literal import MAX_GRAMS_INTERSECTED, Segment
 from indexer.sorted_sets import intersect, locate
 from search.budget import Deadline
 from search.confusions import ConfusionModel
+from search.garbles import DEFAULT_RULE, FormStats, Garble, GarbleRule, Substitution, context, prints_beside, word_frequency
 from search.postings import live_documents
 from search.request import LATEST_VARIANTS
 from search.view import View
@@ -45,96 +44,6 @@ def max_errors(term: str) -> int:
     if len(term) < MIN_FUZZY_CHARS:
         return 0
     return 1 if len(term) < TWO_ERRORS_FROM else 2
-
-
-@dataclass(frozen=True)
-class Substitution:
-    """One character printed in place of another."""
-
-    position: int  # in the term
-    correct: str
-    observed: str
-
-
-@dataclass
-class FormStats:
-    """A garbled form of a term found in the index, counted over the latest variants."""
-
-    form: str
-    substitutions: tuple[Substitution, ...]
-    weight: float  # the product of the substitutions' confusion weights
-    variants: int = 0
-    occurrences: int = 0
-    rejected: str | None = None  # why it is not taken for a garble of the term; None when it is
-
-    def to_dict(self) -> dict[str, object]:
-        return {"form": self.form, "variants": self.variants, "occurrences": self.occurrences,
-                "weight": round(self.weight, 4)}
-
-
-@dataclass(frozen=True)
-class Garble:
-    """One place where a variant prints the term garbled: the span in its normalised text and the text found."""
-
-    start: int
-    end: int
-    form: str
-    weight: float
-
-
-@lru_cache(maxsize=4)
-def dictionary_words(min_frequency: int) -> frozenset[str]:
-    """The words of two or more characters in jieba's dictionary with at least this frequency,
-    read from its dict.txt (jieba itself is not loaded)."""
-    spec = importlib.util.find_spec("jieba")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("jieba is not installed")
-    words = set()
-    with open(Path(spec.origin).parent / "dict.txt", encoding="utf-8") as lines:
-        for line in lines:
-            word, frequency, *_ = line.split(" ")
-            if len(word) >= 2 and int(frequency) >= min_frequency:
-                words.add(word)
-    return frozenset(words)
-
-
-@dataclass(frozen=True)
-class GarbleRule:
-    """When a form found is taken for a garble of the term.
-
-    A form is rejected when its confusion weight is under `min_weight`; when more than
-    `rarity` times the term's variants plus `slack` hold it (a garble is much rarer than what
-    it garbles, so a form about as common as the term is text of its own: 实验室 beside 实验堆);
-    and when a word of jieba's dictionary (of at least `dictionary_min_frequency`) lies in it over
-    a substituted character (新华网 for 新华社, 发行 in 发行量 for 发展量: the printing says
-    something else, not a garbled term). `slack` lets a form be found where the term is not
-    printed at all (an index holding only the garbled page).
-    """
-
-    rarity: float = 0.2
-    slack: int = 2
-    min_weight: float = 0.0
-    dictionary_min_frequency: int | None = 1
-
-    def judge(self, stats: FormStats, exact_variants: int) -> str | None:
-        """None when the form is a garble of the term, else the reason it is not."""
-        if stats.weight < self.min_weight:
-            return "weight"
-        if stats.variants > self.rarity * exact_variants + self.slack:
-            return "common"
-        if self.dictionary_min_frequency is not None:
-            words = dictionary_words(self.dictionary_min_frequency)
-            form = stats.form
-            for substitution in stats.substitutions:
-                p = substitution.position
-                for start in range(0, p + 1):
-                    for end in range(max(p + 1, start + 2), len(form) + 1):
-                        if form[start:end] in words:
-                            return "word"
-        return None
-
-
-DEFAULT_RULE = GarbleRule()
 
 
 @dataclass
@@ -155,7 +64,7 @@ class FuzzyMatches:
     def printed_as(self) -> list[FormStats]:
         """The accepted forms, most printed first: what the response lists as 'also printed as'."""
         return sorted((s for s in self.forms.values() if s.rejected is None),
-                      key=lambda s: (-s.variants, -s.occurrences, s.form))
+                      key=lambda s: (-s.garbled_variants, -s.garbled_occurrences, s.form))
 
 
 @dataclass(frozen=True)
@@ -164,22 +73,46 @@ class _Pattern:
 
     positions: tuple[int, ...]
     intact: np.ndarray  # codes of the term's bigrams touching no substituted position
-    regex: re.Pattern
+    source: str  # the regular expression of such printings: the term with a class of readings at each position
+
+    @property
+    def regex(self) -> re.Pattern:
+        return _compiled(self.source)
+
+
+@lru_cache(maxsize=4096)
+def _compiled(source: str) -> re.Pattern:
+    """Compiled once per process: a class of dozens of readings costs more to compile than to search."""
+    return re.compile(source)
+
+
+def _codes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Bigram codes (as indexer/literal.py's `bigram_code`) of code point arrays, pairwise or broadcast."""
+    return (np.asarray(first, dtype=np.uint64) << np.uint64(_SHIFT)) | np.asarray(second, dtype=np.uint64)
 
 
 def _patterns(term: str, model: ConfusionModel) -> list[_Pattern]:
     """One pattern per set of up to `max_errors(term)` substitutable positions."""
     substitutable = [p for p, char in enumerate(term) if model.readings(char)]
+    points = np.array([ord(c) for c in term], dtype=np.uint64)
+    bigrams = _codes(points[:-1], points[1:])
+    classes = {p: f"[{''.join(map(re.escape, model.readings(term[p])))}]" for p in substitutable}
     found = []
     for errors in range(1, max_errors(term) + 1):
         for positions in combinations(substitutable, errors):
             touched = {k for p in positions for k in (p - 1, p)}
-            intact = np.array([bigram_code(term[k], term[k + 1]) for k in range(len(term) - 1) if k not in touched],
-                              dtype=np.uint64)
-            pieces = [f"[{''.join(map(re.escape, model.readings(char)))}]" if p in positions else re.escape(char)
-                      for p, char in enumerate(term)]
-            found.append(_Pattern(positions, np.unique(intact), re.compile("".join(pieces))))
+            intact = np.unique(bigrams[[k for k in range(len(term) - 1) if k not in touched]])
+            source = "".join(classes[p] if p in positions else re.escape(char) for p, char in enumerate(term))
+            found.append(_Pattern(positions, intact, source))
     return found
+
+
+def _union(parts: list[np.ndarray]) -> np.ndarray:
+    """The sorted distinct values of several sorted arrays of distinct values."""
+    if len(parts) <= 1:
+        return parts[0] if parts else np.zeros(0, dtype=np.uint32)
+    merged = np.sort(np.concatenate(parts))
+    return merged[np.concatenate(([True], merged[1:] != merged[:-1]))]
 
 
 class _SegmentCandidates:
@@ -202,15 +135,20 @@ class _SegmentCandidates:
         it makes with its left neighbour (if `left`) and with its right one (if `right`), or x alone."""
         key = (position, left, right)
         if key not in self._readings:
-            term, readings = self.term, list(self.model.readings(self.term[position]))
+            term = self.term
+            readings = np.array([ord(x) for x in self.model.readings(term[position])], dtype=np.uint64)
             sides = []
             if left:
-                sides.append(np.array([bigram_code(term[position - 1], x) for x in readings], dtype=np.uint64))
+                sides.append(_codes(ord(term[position - 1]), readings))
             if right:
-                sides.append(np.array([bigram_code(x, term[position + 1]) for x in readings], dtype=np.uint64))
+                sides.append(_codes(readings, ord(term[position + 1])))
             if not sides:
-                sides.append(np.array([ord(x) << _SHIFT for x in readings], dtype=np.uint64))
-            lists = [self.postings(codes) for codes in sides]
+                sides.append(_codes(readings, 0))
+            # Most readings never follow (or precede) the neighbour anywhere in the segment: only
+            # those whose every side is posted are gathered.
+            grams = self.segment.grams
+            posted = np.logical_and.reduce([locate(grams, codes)[1] for codes in sides])
+            lists = [self.postings(codes[posted]) for codes in sides]
             parts = []
             for per_reading in zip(*lists):
                 docs = per_reading[0]
@@ -220,7 +158,7 @@ class _SegmentCandidates:
                     docs = intersect(docs, other)
                 if len(docs):
                     parts.append(docs)
-            self._readings[key] = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint32)
+            self._readings[key] = _union(parts)
         return self._readings[key]
 
     def candidates(self, pattern: _Pattern) -> np.ndarray:
@@ -240,7 +178,7 @@ class _SegmentCandidates:
 
 def _scan(view: View, term: str, model: ConfusionModel, deadline: Deadline) -> dict[str, tuple[FormStats, list]]:
     """Every printing of the term with 1..max_errors substitutions the model knows, over all segments:
-    per form its stats (uncounted) and its occurrences as (key, start, end)."""
+    per form its stats (uncounted) and its printings as (key, garble)."""
     patterns = _patterns(term, model)
     forms: dict[str, tuple[FormStats, list]] = {}
     if not patterns:
@@ -250,17 +188,48 @@ def _scan(view: View, term: str, model: ConfusionModel, deadline: Deadline) -> d
         candidates = _SegmentCandidates(segment, term, model)
         for pattern in patterns:
             places = candidates.candidates(pattern)
+            if len(places):
+                regex = pattern.regex
             for place in places.tolist():
                 key = int(segment.keys[place])
-                for match in pattern.regex.finditer(segment.text_at(place)):
+                text = segment.text_at(place)
+                for match in regex.finditer(text):
                     form = match.group()
                     entry = forms.get(form)
                     if entry is None:
                         substitutions = tuple(Substitution(p, term[p], form[p]) for p in pattern.positions)
                         weight = float(np.prod([model.weight(s.correct, s.observed) for s in substitutions]))
                         entry = forms[form] = (FormStats(form, substitutions, weight), [])
-                    entry[1].append((key, match.start(), match.end()))
+                    frequency = word_frequency(text, match.start(), term, pattern.positions)
+                    entry[1].append((key, Garble(match.start(), match.end(), form, entry[0].weight, frequency)))
     return forms
+
+
+class _Siblings:
+    """The other latest printings of a variant's story, their normalised texts read once."""
+
+    def __init__(self, view: View, latest: np.ndarray) -> None:
+        self.view, self.latest = view, latest
+        self._texts: dict[int, str] = {}
+
+    def texts(self, docnum: int) -> list[str]:
+        story = int(self.view.story_of[docnum])
+        if story < 0:
+            return []
+        others = [d for d in self.view.story_members(story, self.latest).tolist() if d != docnum]
+        for other in others:
+            if other not in self._texts:
+                self._texts[other] = self.view.normalised_text(other)
+        return [self._texts[d] for d in others]
+
+    def votes(self, docnum: int, term: str, garble: Garble) -> Garble:
+        """The garble with the count of siblings printing the term, and the form, in its context."""
+        texts = self.texts(docnum)
+        if not texts:
+            return garble
+        left, right = context(self.view.normalised_text(docnum), garble.start, garble.end)
+        return replace(garble, siblings_with_term=sum(prints_beside(t, term, left, right) for t in texts),
+                       siblings_with_form=sum(prints_beside(t, garble.form, left, right) for t in texts))
 
 
 def fuzzy_term(view: View, term: str, scope: np.ndarray, model: ConfusionModel,
@@ -273,20 +242,25 @@ def fuzzy_term(view: View, term: str, scope: np.ndarray, model: ConfusionModel,
     scanned = _scan(view, term, model, deadline)
     exact = intersect(view.docnums(view.literal.term_keys(term, deadline.check)), latest)
     matches = FuzzyMatches(term, len(exact))
-    for form, (stats, occurrences) in scanned.items():
-        keys = np.array([key for key, _, _ in occurrences], dtype=np.int64)
+    siblings = _Siblings(view, latest)
+    for form, (stats, printings) in scanned.items():
+        keys = np.array([key for key, _ in printings], dtype=np.int64)
         docnums, positions = live_documents(view.docnum_of_key, keys)
         in_latest = locate(latest, docnums)[1]
-        stats.variants = len(np.unique(docnums[in_latest]))
-        stats.occurrences = int(in_latest.sum())
+        docnums, positions = docnums[in_latest], positions[in_latest]
+        stats.variants, stats.occurrences = len(np.unique(docnums)), len(docnums)
         stats.rejected = rule.judge(stats, matches.exact_variants)
         matches.forms[form] = stats
         if stats.rejected is not None:
             continue
-        in_scope = locate(scope, docnums)[1]
-        for docnum, position in zip(docnums[in_scope].tolist(), positions[in_scope].tolist()):
-            _, start, end = occurrences[position]
-            matches.found.setdefault(docnum, []).append(Garble(start, end, form, stats.weight))
-    for garbles in matches.found.values():
-        garbles.sort(key=lambda g: g.start)
+        garbles = [siblings.votes(d, term, printings[p][1]) for d, p in zip(docnums.tolist(), positions.tolist())]
+        kept = np.array([rule.keeps(g) for g in garbles], dtype=bool)
+        stats.garbled_variants, stats.garbled_occurrences = len(np.unique(docnums[kept])), int(kept.sum())
+        if not stats.garbled_occurrences:
+            stats.rejected = "text"
+        in_scope = locate(scope, docnums)[1] & kept
+        for at in np.flatnonzero(in_scope).tolist():
+            matches.found.setdefault(int(docnums[at]), []).append(garbles[at])
+    for found in matches.found.values():
+        found.sort(key=lambda g: g.start)
     return matches

@@ -17,7 +17,8 @@ import numpy as np
 from indexer.sorted_sets import locate
 from search.budget import Deadline
 from search.confusions import ConfusionModel
-from search.fuzzy import DEFAULT_RULE, NO_DEADLINE, FuzzyMatches, Garble, GarbleRule, fuzzy_term
+from search.fuzzy import NO_DEADLINE, FuzzyMatches, fuzzy_term
+from search.garbles import DEFAULT_RULE, Garble, GarbleRule
 from search.query import And, Node, Not, Or, Term
 from search.rank import matching
 from search.view import View

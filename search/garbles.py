@@ -1,0 +1,172 @@
+"""Whether a printing that differs from a query term by OCR-plausible substitutions is a garble of
+the term or text of its own: the records of what fuzzy search found, the evidence (the variant's
+sibling printings of the same story, jieba's dictionary, counts over the index) and the rule.
+
+The strongest evidence is the story's other printings: where a sibling prints the term in the
+same context (a few characters either side), the printing is a garble of it (钎基熔盐 in one paper,
+钍基熔盐 in the three others); where siblings print the same form there, it is what the story
+says. Without siblings that print the passage, the rule falls back on what a garble looks like:
+much rarer than the term, and making no dictionary word over a substituted character.
+"""
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+# Dictionary words up to this long are looked for over a substituted character (jieba's are mostly 2-4).
+WORD_CHARS_CHECKED = 4
+# Characters of context either side of a printing that a sibling must print beside the term (or the form).
+CONTEXT_CHARS = 4
+MIN_CONTEXT_CHARS = 2
+
+
+@dataclass(frozen=True)
+class Substitution:
+    """One character printed in place of another."""
+
+    position: int  # in the term
+    correct: str
+    observed: str
+
+
+@dataclass
+class FormStats:
+    """A garbled form of a term found in the index, counted over the latest variants."""
+
+    form: str
+    substitutions: tuple[Substitution, ...]
+    weight: float  # the product of the substitutions' confusion weights
+    variants: int = 0  # latest variants printing the form anywhere
+    occurrences: int = 0
+    garbled_variants: int = 0  # latest variants where the rule takes some printing of it for the term
+    garbled_occurrences: int = 0
+    rejected: str | None = None  # why no printing of it is taken for the term; None when some is
+
+    def to_dict(self) -> dict[str, object]:
+        """What the response's 'also printed as' list shows of it."""
+        return {"form": self.form, "variants": self.garbled_variants, "occurrences": self.garbled_occurrences,
+                "weight": round(self.weight, 4)}
+
+
+@dataclass(frozen=True)
+class Garble:
+    """One place where a variant prints the term garbled: the span in its normalised text, the
+    text found, its confusion weight, the jieba-dictionary frequency of the most frequent word the
+    text makes there over a substituted character (0 for none), and how many of the variant's
+    sibling printings print the term, and the same form, in the same context."""
+
+    start: int
+    end: int
+    form: str
+    weight: float
+    word_frequency: int = 0
+    siblings_with_term: int = 0
+    siblings_with_form: int = 0
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> dict[str, int]:
+    """jieba's dictionary words of WORD_CHARS_CHECKED characters or fewer (two at least) with their
+    frequencies, read from its dict.txt (jieba itself is not loaded)."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("jieba is not installed")
+    words: dict[str, int] = {}
+    with open(Path(spec.origin).parent / "dict.txt", encoding="utf-8") as lines:
+        for line in lines:
+            word, frequency, *_ = line.split(" ")
+            if 2 <= len(word) <= WORD_CHARS_CHECKED:
+                words[word] = int(frequency)
+    return words
+
+
+def _best_word(text: str, position: int, keep) -> int:
+    """The dictionary frequency of the most frequent word of `text` over `position` whose span
+    (start, end) `keep` admits; 0 for none."""
+    words, best = dictionary(), 0
+    for start in range(max(0, position - WORD_CHARS_CHECKED + 1), position + 1):
+        for end in range(max(position + 1, start + 2), min(len(text), start + WORD_CHARS_CHECKED) + 1):
+            if keep(start, end):
+                best = max(best, words.get(text[start:end], 0))
+    return best
+
+
+def word_frequency(text: str, start: int, term: str, positions: tuple[int, ...]) -> int:
+    """How strongly the printing of `term` at `start` in `text` reads as other words: the dictionary
+    frequency of the most frequent word it makes over a substituted character, within the printed
+    form (新华网 for 新华社), or reaching out of it (介绍家庭 for 给家庭) where that word is more
+    frequent than any the term's own reading makes there; 0 when there is none."""
+    end = start + len(term)
+    restored = text[:start] + term + text[end:]
+    best = 0
+    for position in positions:
+        at = start + position
+        best = max(best, _best_word(text, at, lambda a, b: start <= a and b <= end))
+        outer = _best_word(text, at, lambda a, b: a < start or b > end)
+        if outer > _best_word(restored, at, lambda a, b: True):
+            best = max(best, outer)
+    return best
+
+
+@dataclass(frozen=True)
+class GarbleRule:
+    """When a printing found is taken for a garble of the term.
+
+    A form is rejected when its confusion weight is under `min_weight`, and when more than
+    `rarity` times the term's variants plus `slack` print it: a garble is much rarer than what it
+    garbles, so a form about as common as the term is text of its own (实验室 beside 实验堆);
+    `slack` lets a form be found where the term is not printed at all (an index holding only the
+    garbled page). A printing of an accepted form is still rejected where the text makes a word
+    of jieba's dictionary (of at least `dictionary_min_frequency`) over a substituted character,
+    within the form or reaching out of it (新华网 for 新华社, 介绍家庭 for 给家庭): there the page
+    says something else, not a garbled term.
+    """
+
+    rarity: float = 0.1
+    slack: int = 2
+    min_weight: float = 0.0
+    dictionary_min_frequency: int | None = 100
+    words_checked_below: int | None = None  # term length from which the word check is left out
+    siblings: bool = True  # whether the story's other printings decide where they print the passage
+
+    def judge(self, stats: FormStats, exact_variants: int) -> str | None:
+        """None when printings of the form may be garbles of the term, else the reason they are not."""
+        if stats.weight < self.min_weight:
+            return "weight"
+        if stats.variants > self.rarity * exact_variants + self.slack:
+            return "common"
+        return None
+
+    def keeps(self, garble: Garble) -> bool:
+        """Whether a printing of an accepted form is taken for the term: as its siblings print the
+        passage, else by the words it makes."""
+        if self.siblings and garble.siblings_with_term > garble.siblings_with_form:
+            return True
+        if self.siblings and garble.siblings_with_form:
+            return False
+        if self.dictionary_min_frequency is None:
+            return True
+        if self.words_checked_below is not None and len(garble.form) >= self.words_checked_below:
+            return True
+        return garble.word_frequency < self.dictionary_min_frequency
+
+
+DEFAULT_RULE = GarbleRule()
+
+
+
+
+def context(text: str, start: int, end: int) -> tuple[str, str]:
+    """Up to CONTEXT_CHARS characters either side of a span, within its line."""
+    left = text[max(0, start - CONTEXT_CHARS):start].rpartition("\n")[2]
+    right = text[end:end + CONTEXT_CHARS].partition("\n")[0]
+    return left, right
+
+
+def prints_beside(text: str, reading: str, left: str, right: str) -> bool:
+    """Whether `text` prints `reading` after `left` or before `right` (a side of under
+    MIN_CONTEXT_CHARS characters does not count: too short to place a passage)."""
+    return ((len(left) >= MIN_CONTEXT_CHARS and left + reading in text)
+            or (len(right) >= MIN_CONTEXT_CHARS and reading + right in text))
