@@ -11,9 +11,9 @@ bigrams and, for each substituted position, the bigrams of at least one of its r
 candidate's normalised text is then searched with a pattern (the term, with a class of the
 readings at each substituted position), which gives every garbled form with its span.
 
-Whether a form found is a garble of the term, and not other text that differs from it by a
-character (新华网 beside 新华社), is `GarbleRule.judge`'s decision, from the model's weight, the
-form's and the term's counts over the latest variants, and jieba's dictionary.
+Whether a printing found is a garble of the term, and not other text that differs from it by a
+character (新华网 beside 新华社), is search/garbles.py's `GarbleRule` decision: from the story's
+other printings, else from the form's and the term's counts and jieba's dictionary.
 """
 from __future__ import annotations
 
@@ -82,8 +82,9 @@ class _Pattern:
 
 @lru_cache(maxsize=4096)
 def _compiled(source: str) -> re.Pattern:
-    """Compiled once per process: a class of dozens of readings costs more to compile than to search."""
-    return re.compile(source)
+    """Compiled once per process (a class of dozens of readings costs more to compile than to
+    search), as a lookahead so that overlapping printings are all found."""
+    return re.compile(f"(?=({source}))")
 
 
 def _codes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -176,32 +177,54 @@ class _SegmentCandidates:
         return found
 
 
+@dataclass(frozen=True)
+class Printing:
+    """A garbled printing of a term in one segment document: its place and key, the positions of
+    the term substituted, and the span of the text found."""
+
+    place: int
+    key: int
+    positions: tuple[int, ...]
+    start: int
+    form: str
+    text: str  # the document's normalised text
+
+
+def segment_printings(segment: Segment, term: str, model: ConfusionModel) -> list[Printing]:
+    """Every printing of `term` in the segment's documents with 1..max_errors(term) substitutions,
+    each a reading the model knows (exact occurrences are not among them)."""
+    found = []
+    candidates = _SegmentCandidates(segment, term, model)
+    for pattern in _patterns(term, model):
+        places = candidates.candidates(pattern)
+        if not len(places):
+            continue
+        regex = pattern.regex
+        for place in places.tolist():
+            text = segment.text_at(place)
+            found += [Printing(place, int(segment.keys[place]), pattern.positions, match.start(), match.group(1), text)
+                      for match in regex.finditer(text)]
+    return found
+
+
 def _scan(view: View, term: str, model: ConfusionModel, deadline: Deadline) -> dict[str, tuple[FormStats, list]]:
-    """Every printing of the term with 1..max_errors substitutions the model knows, over all segments:
-    per form its stats (uncounted) and its printings as (key, garble)."""
-    patterns = _patterns(term, model)
+    """Every garbled printing of the term over all segments: per form its stats (uncounted) and its
+    printings as (key, garble)."""
     forms: dict[str, tuple[FormStats, list]] = {}
-    if not patterns:
+    if max_errors(term) == 0:
         return forms
     for segment in view.literal.segments:
         deadline.check()
-        candidates = _SegmentCandidates(segment, term, model)
-        for pattern in patterns:
-            places = candidates.candidates(pattern)
-            if len(places):
-                regex = pattern.regex
-            for place in places.tolist():
-                key = int(segment.keys[place])
-                text = segment.text_at(place)
-                for match in regex.finditer(text):
-                    form = match.group()
-                    entry = forms.get(form)
-                    if entry is None:
-                        substitutions = tuple(Substitution(p, term[p], form[p]) for p in pattern.positions)
-                        weight = float(np.prod([model.weight(s.correct, s.observed) for s in substitutions]))
-                        entry = forms[form] = (FormStats(form, substitutions, weight), [])
-                    frequency = word_frequency(text, match.start(), term, pattern.positions)
-                    entry[1].append((key, Garble(match.start(), match.end(), form, entry[0].weight, frequency)))
+        for printing in segment_printings(segment, term, model):
+            form = printing.form
+            entry = forms.get(form)
+            if entry is None:
+                substitutions = tuple(Substitution(p, term[p], form[p]) for p in printing.positions)
+                weight = float(np.prod([model.weight(s.correct, s.observed) for s in substitutions]))
+                entry = forms[form] = (FormStats(form, substitutions, weight), [])
+            frequency = word_frequency(printing.text, printing.start, term, printing.positions)
+            entry[1].append((printing.key, Garble(printing.start, printing.start + len(form), form, entry[0].weight,
+                                                  printing.positions, frequency)))
     return forms
 
 

@@ -61,6 +61,7 @@ class Garble:
     end: int
     form: str
     weight: float
+    positions: tuple[int, ...] = ()  # the substituted positions of the term
     word_frequency: int = 0
     siblings_with_term: int = 0
     siblings_with_form: int = 0
@@ -96,16 +97,23 @@ def _best_word(text: str, position: int, keep) -> int:
 def word_frequency(text: str, start: int, term: str, positions: tuple[int, ...]) -> int:
     """How strongly the printing of `term` at `start` in `text` reads as other words: the dictionary
     frequency of the most frequent word it makes over a substituted character, within the printed
-    form (新华网 for 新华社), or reaching out of it (介绍家庭 for 给家庭) where that word is more
-    frequent than any the term's own reading makes there; 0 when there is none."""
+    form (新华网 for 新华社), or reaching out of it (介绍家庭 for 给家庭, 近年兴起 for 近年来) where
+    the term's own reading makes no word as frequent reaching out there; 0 when there is none."""
     end = start + len(term)
     restored = text[:start] + term + text[end:]
+
+    def inside(a: int, b: int) -> bool:
+        return start <= a and b <= end
+
+    def across(a: int, b: int) -> bool:
+        return a < start or b > end
+
     best = 0
     for position in positions:
         at = start + position
-        best = max(best, _best_word(text, at, lambda a, b: start <= a and b <= end))
-        outer = _best_word(text, at, lambda a, b: a < start or b > end)
-        if outer > _best_word(restored, at, lambda a, b: True):
+        best = max(best, _best_word(text, at, inside))
+        outer = _best_word(text, at, across)
+        if outer > _best_word(restored, at, across):
             best = max(best, outer)
     return best
 
@@ -121,7 +129,9 @@ class GarbleRule:
     garbled page). A printing of an accepted form is still rejected where the text makes a word
     of jieba's dictionary (of at least `dictionary_min_frequency`) over a substituted character,
     within the form or reaching out of it (新华网 for 新华社, 介绍家庭 for 给家庭): there the page
-    says something else, not a garbled term.
+    says something else, not a garbled term; and where a character at either end is printed as
+    punctuation (,结合 for 相结合), which ends other text as often as it garbles the term.
+    Where the story's other printings print the passage (`siblings`), they decide instead.
     """
 
     rarity: float = 0.1
@@ -141,13 +151,15 @@ class GarbleRule:
 
     def keeps(self, garble: Garble) -> bool:
         """Whether a printing of an accepted form is taken for the term: as its siblings print the
-        passage, else by the words it makes."""
+        passage, else by the text it makes."""
         if self.siblings and garble.siblings_with_term > garble.siblings_with_form:
             return True
         if self.siblings and garble.siblings_with_form:
             return False
         if self.dictionary_min_frequency is None:
             return True
+        if any(p in (0, len(garble.form) - 1) and not garble.form[p].isalnum() for p in garble.positions):
+            return False
         if self.words_checked_below is not None and len(garble.form) >= self.words_checked_below:
             return True
         return garble.word_frequency < self.dictionary_min_frequency
