@@ -120,7 +120,7 @@ def _pairs_glyphs(path: Path) -> dict[tuple[str, str], float]:
 NOISE_FILES = {FASPELL_FILE: _pairs_faspell, SHAPE_GROUPS_FILE: _pairs_groups, CONFUSION_SET_FILE: _pairs_confusion_set}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: search caches per model
 class ConfusionModel:
     """Which characters a scan may print for which: weights in [0, 1], per correct character the
     possible readings, most plausible first."""

@@ -92,12 +92,19 @@ def _codes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     return (np.asarray(first, dtype=np.uint64) << np.uint64(_SHIFT)) | np.asarray(second, dtype=np.uint64)
 
 
+@lru_cache(maxsize=65536)
+def _reading_class(model: ConfusionModel, char: str) -> str:
+    """A regular-expression class of the characters a scan may print for `char`."""
+    return f"[{''.join(map(re.escape, model.readings(char)))}]"
+
+
+@lru_cache(maxsize=1024)
 def _patterns(term: str, model: ConfusionModel) -> list[_Pattern]:
     """One pattern per set of up to `max_errors(term)` substitutable positions."""
     substitutable = [p for p, char in enumerate(term) if model.readings(char)]
     points = np.array([ord(c) for c in term], dtype=np.uint64)
     bigrams = _codes(points[:-1], points[1:])
-    classes = {p: f"[{''.join(map(re.escape, model.readings(term[p])))}]" for p in substitutable}
+    classes = {p: _reading_class(model, term[p]) for p in substitutable}
     found = []
     for errors in range(1, max_errors(term) + 1):
         for positions in combinations(substitutable, errors):
