@@ -54,9 +54,10 @@ def gram_codes(text: str) -> np.ndarray:
     return np.unique(np.concatenate(((points[:-1] << _SHIFT) | points[1:], points << _SHIFT)))
 
 
-def bigram_code(first: str, second: str) -> np.uint64:
-    """The code of one character bigram (as `gram_codes` posts it)."""
-    return np.uint64((ord(first) << int(_SHIFT)) | ord(second))
+def bigram_codes(first, second) -> np.ndarray:
+    """Codes of character bigrams (as `gram_codes` posts them) from code points, arrays or scalars
+    broadcast; a second code point of 0 gives the code of the first character alone."""
+    return (np.asarray(first, dtype=np.uint64) << _SHIFT) | np.asarray(second, dtype=np.uint64)
 
 
 def term_grams(term: str) -> tuple[np.ndarray, bool]:
@@ -173,7 +174,7 @@ class Segment:
 
     def postings(self, codes: np.ndarray) -> list[np.ndarray]:
         """The documents (places in this segment, sorted) posted under each of the codes (from
-        `gram_codes`/`term_grams`, or `bigram_code`); empty for a code the segment lacks."""
+        `gram_codes`/`term_grams`/`bigram_codes`); empty for a code the segment lacks."""
         empty = np.zeros(0, dtype=np.uint32)
         at, present = locate(self.grams, np.asarray(codes, dtype=np.uint64))
         if not present.any():

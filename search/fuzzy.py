@@ -24,7 +24,7 @@ from itertools import combinations
 
 import numpy as np
 
-from indexer.literal import MAX_GRAMS_INTERSECTED, Segment
+from indexer.literal import MAX_GRAMS_INTERSECTED, Segment, bigram_codes
 from indexer.sorted_sets import intersect, locate
 from search.budget import Deadline
 from search.confusions import ConfusionModel
@@ -36,7 +36,6 @@ from search.view import View
 MIN_FUZZY_CHARS = 3  # shorter terms have too many neighbours that are words of their own
 TWO_ERRORS_FROM = 6
 NO_DEADLINE = Deadline()
-_SHIFT = 21  # as indexer/literal.py codes a lone character: the character paired with 0
 
 
 def max_errors(term: str) -> int:
@@ -87,11 +86,6 @@ def _compiled(source: str) -> re.Pattern:
     return re.compile(f"(?=({source}))")
 
 
-def _codes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """Bigram codes (as indexer/literal.py's `bigram_code`) of code point arrays, pairwise or broadcast."""
-    return (np.asarray(first, dtype=np.uint64) << np.uint64(_SHIFT)) | np.asarray(second, dtype=np.uint64)
-
-
 @lru_cache(maxsize=65536)
 def _reading_class(model: ConfusionModel, char: str) -> str:
     """A regular-expression class of the characters a scan may print for `char`."""
@@ -103,7 +97,7 @@ def _patterns(term: str, model: ConfusionModel) -> list[_Pattern]:
     """One pattern per set of up to `max_errors(term)` substitutable positions."""
     substitutable = [p for p, char in enumerate(term) if model.readings(char)]
     points = np.array([ord(c) for c in term], dtype=np.uint64)
-    bigrams = _codes(points[:-1], points[1:])
+    bigrams = bigram_codes(points[:-1], points[1:])
     classes = {p: _reading_class(model, term[p]) for p in substitutable}
     found = []
     for errors in range(1, max_errors(term) + 1):
@@ -147,11 +141,11 @@ class _SegmentCandidates:
             readings = np.array([ord(x) for x in self.model.readings(term[position])], dtype=np.uint64)
             sides = []
             if left:
-                sides.append(_codes(ord(term[position - 1]), readings))
+                sides.append(bigram_codes(ord(term[position - 1]), readings))
             if right:
-                sides.append(_codes(readings, ord(term[position + 1])))
+                sides.append(bigram_codes(readings, ord(term[position + 1])))
             if not sides:
-                sides.append(_codes(readings, 0))
+                sides.append(bigram_codes(readings, 0))
             # Most readings never follow (or precede) the neighbour anywhere in the segment: only
             # those whose every side is posted are gathered.
             grams = self.segment.grams
