@@ -105,7 +105,8 @@ def build_corpus(size: int, seed: int, root: Path, corpora: Path) -> Path:
                     text = article_text(article)
                     for printing in range(min(size - made, rng.choices(counts, weights)[0])):
                         stem = f"{name}-{made:06d}-{story}-{printing}"
-                        (pages / f"{stem}.txt").write_text(ocr.substitute(text, _noise_rate(rng), rng), encoding="utf-8")
+                        printed = ocr.substitute(text, _noise_rate(rng), rng)
+                        (pages / f"{stem}.txt").write_text(printed, encoding="utf-8")
                         clean.write(json.dumps({"page": stem, "text": text}, ensure_ascii=False) + "\n")
                         made += 1
                     if made >= size:
@@ -329,7 +330,8 @@ def timing(corpus: Corpus, terms: list[str], model: ConfusionModel, repeat: int)
 
 
 def table(results: dict[str, Any]) -> str:
-    lines = [f"Fuzzy search, {results['variants']:,} variants ({results['size']} printings), seed {results['seed']}", ""]
+    lines = [f"Fuzzy search, {results['variants']:,} variants ({results['size']} printings), "
+             f"seed {results['seed']}", ""]
     for model_name, by_rule in results["quality"].items():
         lines += [f"### model: {model_name}", "",
                   "| rule | " + " | ".join(f"{b} chars R / P" for b in BUCKETS) + " | common words P | all R / P |",

@@ -28,7 +28,8 @@ from indexer.literal import MAX_GRAMS_INTERSECTED, Segment, bigram_codes
 from indexer.sorted_sets import intersect, locate
 from search.budget import Deadline
 from search.confusions import ConfusionModel
-from search.garbles import DEFAULT_RULE, FormStats, Garble, GarbleRule, Substitution, context, prints_beside, word_frequency
+from search.garbles import (DEFAULT_RULE, FormStats, Garble, GarbleRule, Substitution, context, prints_beside,
+                            word_frequency)
 from search.postings import live_documents
 from search.request import LATEST_VARIANTS
 from search.view import View
