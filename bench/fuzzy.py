@@ -212,13 +212,16 @@ class Found:
     places: dict[str, list[tuple[str, Garble]]] = field(default_factory=dict)  # form -> (page, garble)
 
 
-def scan_term(view: View, term: str, model: ConfusionModel, pages: dict[int, str]) -> Found:
+def scan_term(view: View, term: str, model: ConfusionModel, pages: dict[int, str], known: set[str]) -> Found:
+    """Every printing found, on the pages whose truth is known (the others are not scored)."""
     latest = view.scope(LATEST_VARIANTS)
     matches = fuzzy_term(view, term, latest, model, rule=KEEP_ALL)
     found = Found(matches.exact_variants, matches.forms)
     for docnum, garbles in matches.found.items():
         if docnum not in pages:
             pages[docnum] = view.header(docnum).source
+        if pages[docnum] not in known:
+            continue
         for garble in garbles:
             found.places.setdefault(garble.form, []).append((pages[docnum], garble))
     return found
@@ -265,13 +268,14 @@ def score(found: Found, expected: Counter, beyond: int, rule: GarbleRule) -> Sco
 def evaluate(view: View, truth: Truth, terms: dict[str, list[str]], model: ConfusionModel) -> dict[str, Any]:
     """Scores per rule and bucket (and on common words), and the rejected forms that were real garbles."""
     pages: dict[int, str] = {}
+    known = set(truth.pages)
     results: dict[str, dict[str, Score]] = {rule: {} for rule in RULES}
     lost: dict[str, Counter] = {rule: Counter() for rule in RULES}
     wrong: dict[str, list[str]] = {rule: [] for rule in RULES}
     for bucket, bucket_terms in terms.items():
         for term in bucket_terms:
             expected, beyond, _ = truth.garbled(term)
-            found = scan_term(view, term, model, pages)
+            found = scan_term(view, term, model, pages, known)
             for name, rule in RULES.items():
                 got = score(found, expected, beyond, rule)
                 results[name].setdefault(bucket, Score()).add(got)

@@ -206,6 +206,16 @@ class Segment:
         start, end = self.word_starts[at], self.word_starts[at + 1]
         return self.keys[self.word_docs[start:end]], self.word_counts[start:end]
 
+    @property
+    def text_buffer(self):
+        """The buffer holding every normalised text of the segment as UTF-8, to search in place."""
+        return self._mapping
+
+    def text_ranges(self, places: np.ndarray) -> tuple[list[int], list[int]]:
+        """Where the texts of the documents at `places` start and end in `text_buffer`, in bytes."""
+        places = np.asarray(places, dtype=np.int64)
+        return (self.offsets[places] + self._text_base).tolist(), (self.offsets[places + 1] + self._text_base).tolist()
+
     def text_at(self, place: int) -> str:
         """The normalised text of the segment's `place`-th document."""
         start = self._text_base + int(self.offsets[place])

@@ -74,6 +74,8 @@ class _Pattern:
     positions: tuple[int, ...]
     intact: np.ndarray  # codes of the term's bigrams touching no substituted position
     source: str  # the regular expression of such printings: the term with a class of readings at each position
+    anchor: str  # the longest run of the term's own characters in such a printing
+    anchor_at: int  # where it starts in the term
 
     @property
     def regex(self) -> re.Pattern:
@@ -82,9 +84,14 @@ class _Pattern:
 
 @lru_cache(maxsize=4096)
 def _compiled(source: str) -> re.Pattern:
-    """Compiled once per process (a class of dozens of readings costs more to compile than to
-    search), as a lookahead so that overlapping printings are all found."""
-    return re.compile(f"(?=({source}))")
+    """Compiled once per process: a class of dozens of readings costs more to compile than to search."""
+    return re.compile(source)
+
+
+def _anchor(term: str, positions: tuple[int, ...]) -> tuple[str, int]:
+    """The longest run of `term` between the substituted positions, and where it starts."""
+    bounds = [-1, *positions, len(term)]
+    return max(((term[a + 1:b], a + 1) for a, b in zip(bounds, bounds[1:])), key=lambda run: len(run[0]))
 
 
 @lru_cache(maxsize=65536)
@@ -106,7 +113,7 @@ def _patterns(term: str, model: ConfusionModel) -> list[_Pattern]:
             touched = {k for p in positions for k in (p - 1, p)}
             intact = np.unique(bigrams[[k for k in range(len(term) - 1) if k not in touched]])
             source = "".join(classes[p] if p in positions else re.escape(char) for p, char in enumerate(term))
-            found.append(_Pattern(positions, intact, source))
+            found.append(_Pattern(positions, intact, source, *_anchor(term, positions)))
     return found
 
 
@@ -118,58 +125,91 @@ def _union(parts: list[np.ndarray]) -> np.ndarray:
     return merged[np.concatenate(([True], merged[1:] != merged[:-1]))]
 
 
+@dataclass(frozen=True)
+class _TermCodes:
+    """The bigram codes candidate generation looks up for one term: the term's own, and for each
+    substitutable position those each reading makes with the left and with the right neighbour."""
+
+    codes: np.ndarray  # every distinct code above, sorted: looked up in a segment at once
+    left: dict[int, np.ndarray]  # position -> where in `codes` each reading's (term[p - 1], reading) is
+    right: dict[int, np.ndarray]  # position -> where in `codes` each reading's (reading, term[p + 1]) is
+    alone: dict[int, np.ndarray]  # position -> the code of each reading alone
+    intact: list[np.ndarray]  # per pattern of `_patterns(term)`, where its untouched bigrams are in `codes`
+
+
+@lru_cache(maxsize=1024)
+def _term_codes(term: str, model: ConfusionModel) -> _TermCodes:
+    points = np.array([ord(c) for c in term], dtype=np.uint64)
+    left, right, alone = {}, {}, {}
+    for p, char in enumerate(term):
+        readings = np.array([ord(x) for x in model.readings(char)], dtype=np.uint64)
+        if not len(readings):
+            continue
+        if p > 0:
+            left[p] = bigram_codes(points[p - 1], readings)
+        if p < len(term) - 1:
+            right[p] = bigram_codes(readings, points[p + 1])
+        alone[p] = bigram_codes(readings, 0)
+    codes = np.unique(np.concatenate([bigram_codes(points[:-1], points[1:]), *left.values(), *right.values()]))
+    return _TermCodes(codes, {p: np.searchsorted(codes, c) for p, c in left.items()},
+                      {p: np.searchsorted(codes, c) for p, c in right.items()}, alone,
+                      [np.searchsorted(codes, pattern.intact) for pattern in _patterns(term, model)])
+
+
 class _SegmentCandidates:
-    """Candidate documents of one segment for the patterns of one term, postings looked up once."""
+    """Candidate documents of one segment for the patterns of one term: every code the term needs
+    is looked up in the segment at once, postings are sliced out as they are needed."""
 
     def __init__(self, segment: Segment, term: str, model: ConfusionModel) -> None:
-        self.segment, self.term, self.model = segment, term, model
-        self._postings: dict[int, np.ndarray] = {}
+        self.segment, self.term = segment, term
+        self.codes = _term_codes(term, model)
+        self._at, self._present = locate(segment.grams, self.codes.codes)
+        self._sizes = np.where(self._present, segment.starts[self._at + 1] - segment.starts[self._at], 0)
         self._readings: dict[tuple[int, bool, bool], np.ndarray] = {}
 
-    def postings(self, codes: np.ndarray) -> list[np.ndarray]:
-        missing = [c for c in codes.tolist() if c not in self._postings]
-        if missing:
-            for code, docs in zip(missing, self.segment.postings(np.array(missing, dtype=np.uint64))):
-                self._postings[code] = docs
-        return [self._postings[c] for c in codes.tolist()]
+    def postings(self, index: int) -> np.ndarray:
+        """The places posted under the term's `index`-th code (none when the segment lacks it)."""
+        if not self._present[index]:
+            return np.zeros(0, dtype=np.uint32)
+        slot = int(self._at[index])
+        return self.segment.docs[self.segment.starts[slot]:self.segment.starts[slot + 1]]
 
     def readings(self, position: int, left: bool, right: bool) -> np.ndarray:
-        """Documents holding, for some reading x of the term's character at `position`, the bigram
-        it makes with its left neighbour (if `left`) and with its right one (if `right`), or x alone."""
+        """Places holding, for some reading x of the term's character at `position`, the bigram it
+        makes with its left neighbour (if `left`) and with its right one (if `right`), or x alone."""
         key = (position, left, right)
         if key not in self._readings:
-            term = self.term
-            readings = np.array([ord(x) for x in self.model.readings(term[position])], dtype=np.uint64)
-            sides = []
-            if left:
-                sides.append(bigram_codes(ord(term[position - 1]), readings))
-            if right:
-                sides.append(bigram_codes(readings, ord(term[position + 1])))
-            if not sides:
-                sides.append(bigram_codes(readings, 0))
-            # Most readings never follow (or precede) the neighbour anywhere in the segment: only
-            # those whose every side is posted are gathered.
-            grams = self.segment.grams
-            posted = np.logical_and.reduce([locate(grams, codes)[1] for codes in sides])
-            lists = [self.postings(codes[posted]) for codes in sides]
+            sides = [where for where, wanted in ((self.codes.left.get(position), left),
+                                                 (self.codes.right.get(position), right)) if wanted]
+            if not sides:  # both neighbours substituted too: the reading alone (rare, looked up now)
+                alone = self.segment.postings(self.codes.alone[position])
+                self._readings[key] = _union([docs for docs in alone if len(docs)])
+                return self._readings[key]
+            # Most readings never follow (or precede) the neighbour anywhere in the segment.
+            posted = np.flatnonzero(np.logical_and.reduce([self._present[where] for where in sides]))
             parts = []
-            for per_reading in zip(*lists):
-                docs = per_reading[0]
-                for other in per_reading[1:]:
-                    if not len(docs):
-                        break
-                    docs = intersect(docs, other)
+            for reading in posted.tolist():
+                docs = self.postings(int(sides[0][reading]))
+                for where in sides[1:]:
+                    docs = intersect(docs, self.postings(int(where[reading])))
                 if len(docs):
                     parts.append(docs)
             self._readings[key] = _union(parts)
         return self._readings[key]
 
-    def candidates(self, pattern: _Pattern) -> np.ndarray:
-        """Places of the segment's documents that may print the term garbled as the pattern says."""
+    def candidates(self, number: int, pattern: _Pattern) -> np.ndarray:
+        """Places of the segment's documents that may print the term garbled as the `number`-th
+        pattern says."""
+        intact = self.codes.intact[number]
+        sizes = self._sizes[intact]
+        if len(sizes) and not sizes.min():  # an untouched bigram the segment lacks: no printing here
+            return np.zeros(0, dtype=np.uint32)
         n = len(self.term)
         sets = [self.readings(p, p > 0 and p - 1 not in pattern.positions, p < n - 1 and p + 1 not in pattern.positions)
                 for p in pattern.positions]
-        sets += sorted(self.postings(pattern.intact), key=len)[:MAX_GRAMS_INTERSECTED]
+        if not all(len(docs) for docs in sets):
+            return np.zeros(0, dtype=np.uint32)
+        sets += [self.postings(int(i)) for i in intact[np.argsort(sizes, kind="stable")[:MAX_GRAMS_INTERSECTED]]]
         sets.sort(key=len)
         found = sets[0]
         for docs in sets[1:]:
@@ -194,24 +234,45 @@ class Printing:
 
 def segment_printings(segment: Segment, term: str, model: ConfusionModel) -> list[Printing]:
     """Every printing of `term` in the segment's documents with 1..max_errors(term) substitutions,
-    each a reading the model knows (exact occurrences are not among them)."""
+    each a reading the model knows (exact occurrences are not among them).
+
+    Each candidate is searched in place, in the segment's UTF-8 buffer: the pattern's anchor (its
+    longest run of the term's own characters) is found with `find`, and only the few characters
+    around each hit are decoded and matched; a text is decoded whole only where a printing is.
+    """
     found = []
     candidates = _SegmentCandidates(segment, term, model)
-    for pattern in _patterns(term, model):
-        places = candidates.candidates(pattern)
+    buffer = segment.text_buffer
+    texts: dict[int, str] = {}
+    for number, pattern in enumerate(_patterns(term, model)):
+        places = candidates.candidates(number, pattern)
         if not len(places):
             continue
-        regex = pattern.regex
-        for place in places.tolist():
-            text = segment.text_at(place)
-            found += [Printing(place, int(segment.keys[place]), pattern.positions, match.start(), match.group(1), text)
-                      for match in regex.finditer(text)]
+        needle, regex = pattern.anchor.encode("utf-8"), pattern.regex
+        before = pattern.anchor_at
+        after = len(term) - before - len(pattern.anchor)
+        for place, start, end in zip(places.tolist(), *segment.text_ranges(places)):
+            hit = buffer.find(needle, start, end)
+            while hit != -1:
+                tail = hit + len(needle)
+                # A character is at most 4 bytes: enough bytes either side hold the characters wanted;
+                # a character cut at the far end is dropped by "ignore".
+                left = buffer[max(start, hit - 4 * before):hit].decode("utf-8", "ignore")[-before:] if before else ""
+                right = buffer[tail:min(end, tail + 4 * after)].decode("utf-8", "ignore")[:after]
+                form = left + pattern.anchor + right
+                if len(left) == before and len(right) == after and regex.fullmatch(form):
+                    if place not in texts:
+                        texts[place] = segment.text_at(place)
+                    offset = len(buffer[start:hit].decode("utf-8")) - before
+                    found.append(Printing(place, int(segment.keys[place]), pattern.positions, offset, form,
+                                          texts[place]))
+                hit = buffer.find(needle, hit + 1, end)
     return found
 
 
 def _scan(view: View, term: str, model: ConfusionModel, deadline: Deadline) -> dict[str, tuple[FormStats, list]]:
     """Every garbled printing of the term over all segments: per form its stats (uncounted) and its
-    printings as (key, garble)."""
+    printings as (key, garble, normalised text)."""
     forms: dict[str, tuple[FormStats, list]] = {}
     if max_errors(term) == 0:
         return forms
@@ -224,9 +285,8 @@ def _scan(view: View, term: str, model: ConfusionModel, deadline: Deadline) -> d
                 substitutions = tuple(Substitution(p, term[p], form[p]) for p in printing.positions)
                 weight = float(np.prod([model.weight(s.correct, s.observed) for s in substitutions]))
                 entry = forms[form] = (FormStats(form, substitutions, weight), [])
-            frequency = word_frequency(printing.text, printing.start, term, printing.positions)
             entry[1].append((printing.key, Garble(printing.start, printing.start + len(form), form, entry[0].weight,
-                                                  printing.positions, frequency)))
+                                                  printing.positions), printing.text))
     return forms
 
 
@@ -269,7 +329,7 @@ def fuzzy_term(view: View, term: str, scope: np.ndarray, model: ConfusionModel,
     matches = FuzzyMatches(term, len(exact))
     siblings = _Siblings(view, latest)
     for form, (stats, printings) in scanned.items():
-        keys = np.array([key for key, _ in printings], dtype=np.int64)
+        keys = np.array([key for key, _, _ in printings], dtype=np.int64)
         docnums, positions = live_documents(view.docnum_of_key, keys)
         in_latest = locate(latest, docnums)[1]
         docnums, positions = docnums[in_latest], positions[in_latest]
@@ -278,7 +338,11 @@ def fuzzy_term(view: View, term: str, scope: np.ndarray, model: ConfusionModel,
         matches.forms[form] = stats
         if stats.rejected is not None:
             continue
-        garbles = [siblings.votes(d, term, printings[p][1]) for d, p in zip(docnums.tolist(), positions.tolist())]
+        garbles = []
+        for docnum, at in zip(docnums.tolist(), positions.tolist()):
+            _, garble, text = printings[at]
+            garble = replace(garble, word_frequency=word_frequency(text, garble.start, term, garble.positions))
+            garbles.append(siblings.votes(docnum, term, garble))
         kept = np.array([rule.keeps(g) for g in garbles], dtype=bool)
         stats.garbled_variants, stats.garbled_occurrences = len(np.unique(docnums[kept])), int(kept.sum())
         if not stats.garbled_occurrences:
