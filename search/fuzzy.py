@@ -28,7 +28,7 @@ from indexer.literal import MAX_GRAMS_INTERSECTED, Segment, bigram_codes
 from indexer.sorted_sets import intersect, locate
 from search.budget import Deadline
 from search.confusions import ConfusionModel
-from search.garbles import (DEFAULT_RULE, FormStats, Garble, GarbleRule, Substitution, context, prints_beside,
+from search.garbles import (DEFAULT_RULE, FormStats, Garble, GarbleRule, Substitution, context, sibling_reading,
                             word_frequency)
 from search.postings import live_documents
 from search.request import LATEST_VARIANTS
@@ -307,14 +307,15 @@ class _Siblings:
                 self._texts[other] = self.view.normalised_text(other)
         return [self._texts[d] for d in others]
 
-    def votes(self, docnum: int, term: str, garble: Garble) -> Garble:
-        """The garble with the count of siblings printing the term, and the form, in its context."""
+    def votes(self, docnum: int, text: str, term: str, garble: Garble) -> Garble:
+        """The garble (in `text`, the variant's normalised text) with the count of siblings printing
+        its passage with the term, and otherwise."""
         texts = self.texts(docnum)
         if not texts:
             return garble
-        left, right = context(self.view.normalised_text(docnum), garble.start, garble.end)
-        return replace(garble, siblings_with_term=sum(prints_beside(t, term, left, right) for t in texts),
-                       siblings_with_form=sum(prints_beside(t, garble.form, left, right) for t in texts))
+        left, right = context(text, garble.start, garble.end)
+        readings = [sibling_reading(t, term, garble.positions, left, right) for t in texts]
+        return replace(garble, siblings_with_term=readings.count("term"), siblings_with_other=readings.count("other"))
 
 
 def fuzzy_term(view: View, term: str, scope: np.ndarray, model: ConfusionModel,
@@ -342,7 +343,7 @@ def fuzzy_term(view: View, term: str, scope: np.ndarray, model: ConfusionModel,
         for docnum, at in zip(docnums.tolist(), positions.tolist()):
             _, garble, text = printings[at]
             garble = replace(garble, word_frequency=word_frequency(text, garble.start, term, garble.positions))
-            garbles.append(siblings.votes(docnum, term, garble))
+            garbles.append(siblings.votes(docnum, text, term, garble))
         kept = np.array([rule.keeps(g) for g in garbles], dtype=bool)
         stats.garbled_variants, stats.garbled_occurrences = len(np.unique(docnums[kept])), int(kept.sum())
         if not stats.garbled_occurrences:

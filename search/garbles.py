@@ -4,13 +4,14 @@ sibling printings of the same story, jieba's dictionary, counts over the index) 
 
 The strongest evidence is the story's other printings: where a sibling prints the term in the
 same context (a few characters either side), the printing is a garble of it (钎基熔盐 in one paper,
-钍基熔盐 in the three others); where siblings print the same form there, it is what the story
-says. Without siblings that print the passage, the rule falls back on what a garble looks like:
+钍基熔盐 in the three others); where siblings print the passage otherwise, it is what the story says
+(the same form) or a garble of other text (勺飞行 found for 为飞行 where the others print 的飞行). Without siblings that print the passage, the rule falls back on what a garble looks like:
 much rarer than the term, and making no dictionary word over a substituted character.
 """
 from __future__ import annotations
 
 import importlib.util
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -55,7 +56,7 @@ class Garble:
     """One place where a variant prints the term garbled: the span in its normalised text, the
     text found, its confusion weight, the jieba-dictionary frequency of the most frequent word the
     text makes there over a substituted character (0 for none), and how many of the variant's
-    sibling printings print the term, and the same form, in the same context."""
+    sibling printings print the passage (the same context) with the term, and otherwise."""
 
     start: int
     end: int
@@ -64,7 +65,7 @@ class Garble:
     positions: tuple[int, ...] = ()  # the substituted positions of the term
     word_frequency: int = 0
     siblings_with_term: int = 0
-    siblings_with_form: int = 0
+    siblings_with_other: int = 0  # siblings printing the passage otherwise (the same form, or yet another reading)
 
 
 @lru_cache(maxsize=1)
@@ -152,9 +153,9 @@ class GarbleRule:
     def keeps(self, garble: Garble) -> bool:
         """Whether a printing of an accepted form is taken for the term: as its siblings print the
         passage, else by the text it makes."""
-        if self.siblings and garble.siblings_with_term > garble.siblings_with_form:
+        if self.siblings and garble.siblings_with_term > garble.siblings_with_other:
             return True
-        if self.siblings and garble.siblings_with_form:
+        if self.siblings and garble.siblings_with_other:
             return False
         if self.dictionary_min_frequency is None:
             return True
@@ -177,8 +178,22 @@ def context(text: str, start: int, end: int) -> tuple[str, str]:
     return left, right
 
 
-def prints_beside(text: str, reading: str, left: str, right: str) -> bool:
-    """Whether `text` prints `reading` after `left` or before `right` (a side of under
-    MIN_CONTEXT_CHARS characters does not count: too short to place a passage)."""
-    return ((len(left) >= MIN_CONTEXT_CHARS and left + reading in text)
-            or (len(right) >= MIN_CONTEXT_CHARS and reading + right in text))
+def sibling_reading(text: str, term: str, positions: tuple[int, ...], left: str, right: str) -> str | None:
+    """How a sibling printing reads the passage: "term" where it prints the term after `left` or
+    before `right`, "other" where it prints something else at the substituted positions there (the
+    same garbled form, or the text that the form garbles: 的飞行 where 勺飞行 is found for 为飞行),
+    None where it does not print the passage. A side of under MIN_CONTEXT_CHARS characters does not
+    count: too short to place a passage."""
+    template = "".join("." if p in positions else re.escape(c) for p, c in enumerate(term))
+    sides = []
+    if len(left) >= MIN_CONTEXT_CHARS:
+        sides.append(re.escape(left) + f"({template})")
+    if len(right) >= MIN_CONTEXT_CHARS:
+        sides.append(f"({template})" + re.escape(right))
+    found = None
+    for side in sides:
+        for match in re.finditer(side, text):
+            if match.group(1) == term:
+                return "term"
+            found = "other"
+    return found
