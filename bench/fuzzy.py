@@ -248,8 +248,9 @@ def kept(found: Found, rule: GarbleRule) -> dict[str, Counter]:
     """Per form the rule accepts, the pages of the printings it takes for the term."""
     result = {}
     for form, places in found.places.items():
-        if rule.judge(found.forms[form], found.exact_variants) is None:
-            pages = Counter(page for page, garble in places if rule.keeps(garble))
+        verdict = rule.judge(found.forms[form], found.exact_variants)
+        if verdict != "weight":
+            pages = Counter(page for page, garble in places if rule.keeps(garble, verdict))
             if pages:
                 result[form] = pages
     return result
@@ -282,8 +283,8 @@ def evaluate(view: View, truth: Truth, terms: dict[str, list[str]], model: Confu
                 accepted = kept(found, rule)
                 for (page, form), count in expected.items():
                     stats = found.forms.get(form)
-                    verdict = ("not found" if stats is None else rule.judge(stats, found.exact_variants)
-                               or ("kept" if accepted.get(form, {}).get(page) else "text"))
+                    verdict = ("not found" if stats is None else "kept" if accepted.get(form, {}).get(page)
+                               else rule.judge(stats, found.exact_variants) or "text")
                     lost[name][verdict] += count
                 for form, pages in accepted.items():
                     for page in pages:

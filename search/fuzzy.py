@@ -319,15 +319,20 @@ class _Siblings:
 
 
 def fuzzy_term(view: View, term: str, scope: np.ndarray, model: ConfusionModel,
-               deadline: Deadline | None = None, rule: GarbleRule = DEFAULT_RULE) -> FuzzyMatches:
+               deadline: Deadline | None = None, rule: GarbleRule = DEFAULT_RULE,
+               exact: np.ndarray | None = None) -> FuzzyMatches:
     """The garbled printings of a (normalised) term: every form found, counted over the latest
     variants and judged by `rule`, and the accepted garbles of the variants in `scope` (sorted
-    document numbers). Exact occurrences are not garbles and are not listed."""
+    document numbers). Exact occurrences are not garbles and are not listed. `exact`, the latest
+    variants holding the term as printed, is looked up unless the caller has it."""
     deadline = deadline or NO_DEADLINE
     latest = view.scope(LATEST_VARIANTS)
     scanned = _scan(view, term, model, deadline)
-    exact = intersect(view.docnums(view.literal.term_keys(term, deadline.check)), latest)
+    if exact is None:
+        exact = intersect(view.docnums(view.literal.term_keys(term, deadline.check)), latest)
     matches = FuzzyMatches(term, len(exact))
+    # Only a story with a variant printing the term can have a sibling that prints it beside a garble.
+    stories_printing_term = set(view.story_of[exact].tolist())
     siblings = _Siblings(view, latest)
     for form, (stats, printings) in scanned.items():
         keys = np.array([key for key, _, _ in printings], dtype=np.int64)
@@ -335,19 +340,24 @@ def fuzzy_term(view: View, term: str, scope: np.ndarray, model: ConfusionModel,
         in_latest = locate(latest, docnums)[1]
         docnums, positions = docnums[in_latest], positions[in_latest]
         stats.variants, stats.occurrences = len(np.unique(docnums)), len(docnums)
-        stats.rejected = rule.judge(stats, matches.exact_variants)
+        verdict = rule.judge(stats, matches.exact_variants)
         matches.forms[form] = stats
-        if stats.rejected is not None:
+        if verdict == "weight":
+            stats.rejected = verdict
             continue
-        garbles = []
+        garbles, kept = [], []
         for docnum, at in zip(docnums.tolist(), positions.tolist()):
             _, garble, text = printings[at]
-            garble = replace(garble, word_frequency=word_frequency(text, garble.start, term, garble.positions))
-            garbles.append(siblings.votes(docnum, text, term, garble))
-        kept = np.array([rule.keeps(g) for g in garbles], dtype=bool)
+            if verdict is None:
+                garble = replace(garble, word_frequency=word_frequency(text, garble.start, term, garble.positions))
+            if verdict is None or int(view.story_of[docnum]) in stories_printing_term:
+                garble = siblings.votes(docnum, text, term, garble)
+            garbles.append(garble)
+            kept.append(rule.keeps(garble, verdict))
+        kept = np.array(kept, dtype=bool)
         stats.garbled_variants, stats.garbled_occurrences = len(np.unique(docnums[kept])), int(kept.sum())
         if not stats.garbled_occurrences:
-            stats.rejected = "text"
+            stats.rejected = verdict or "text"
         in_scope = locate(scope, docnums)[1] & kept
         for at in np.flatnonzero(in_scope).tolist():
             matches.found.setdefault(int(docnums[at]), []).append(garbles[at])

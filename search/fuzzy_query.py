@@ -21,6 +21,7 @@ from search.fuzzy import NO_DEADLINE, FuzzyMatches, fuzzy_term
 from search.garbles import DEFAULT_RULE, Garble, GarbleRule
 from search.query import And, Node, Not, Or, Term
 from search.rank import matching
+from search.request import LATEST_VARIANTS
 from search.view import View
 
 
@@ -97,7 +98,10 @@ class _Evaluator:
     def term(self, node: Term, scope: np.ndarray) -> _Matched:
         exact = matching(self.view, node, scope, self.deadline)
         if node.text not in self.terms:
-            self.terms[node.text] = fuzzy_term(self.view, node.text, self.scope, self.model, self.deadline, self.rule)
+            # Unfiltered, the exact matches are the latest variants holding the term: no second lookup.
+            known = exact if scope is self.view.scope(LATEST_VARIANTS) else None
+            self.terms[node.text] = fuzzy_term(self.view, node.text, self.scope, self.model, self.deadline, self.rule,
+                                               known)
         garbled = self.terms[node.text]
         fuzzy_docs = garbled.docnums
         fuzzy_docs = fuzzy_docs[locate(scope, fuzzy_docs)[1] & ~locate(exact, fuzzy_docs)[1]]

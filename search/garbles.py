@@ -132,7 +132,8 @@ class GarbleRule:
     within the form or reaching out of it (新华网 for 新华社, 介绍家庭 for 给家庭): there the page
     says something else, not a garbled term; and where a character at either end is printed as
     punctuation (,结合 for 相结合), which ends other text as often as it garbles the term.
-    Where the story's other printings print the passage (`siblings`), they decide instead.
+    Where the story's other printings print the passage (`siblings`), they decide instead, for a
+    form too common as well (a paper's 新华网 where the others print 新华社 is a garble there).
     """
 
     rarity: float = 0.1
@@ -143,19 +144,20 @@ class GarbleRule:
     siblings: bool = True  # whether the story's other printings decide where they print the passage
 
     def judge(self, stats: FormStats, exact_variants: int) -> str | None:
-        """None when printings of the form may be garbles of the term, else the reason they are not."""
+        """None when printings of the form may be garbles of the term, else the reason they are not
+        (a form too common is still a garble where the story's other printings print the term)."""
         if stats.weight < self.min_weight:
             return "weight"
         if stats.variants > self.rarity * exact_variants + self.slack:
             return "common"
         return None
 
-    def keeps(self, garble: Garble) -> bool:
-        """Whether a printing of an accepted form is taken for the term: as its siblings print the
-        passage, else by the text it makes."""
+    def keeps(self, garble: Garble, verdict: str | None = None) -> bool:
+        """Whether a printing is taken for the term: as its siblings print the passage; else, where
+        its form was not rejected as a whole (`verdict`, from `judge`), by the text it makes."""
         if self.siblings and garble.siblings_with_term > garble.siblings_with_other:
             return True
-        if self.siblings and garble.siblings_with_other:
+        if verdict is not None or (self.siblings and garble.siblings_with_other):
             return False
         if self.dictionary_min_frequency is None:
             return True
