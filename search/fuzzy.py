@@ -315,7 +315,8 @@ class _Siblings:
             return garble
         left, right = context(text, garble.start, garble.end)
         readings = [sibling_reading(t, term, garble.positions, left, right) for t in texts]
-        return replace(garble, siblings_with_term=readings.count("term"), siblings_with_other=readings.count("other"))
+        return replace(garble, siblings_with_term=readings.count("term"), siblings_with_other=readings.count("other"),
+                       siblings_with_both=readings.count("mixed"))
 
 
 def fuzzy_term(view: View, term: str, scope: np.ndarray, model: ConfusionModel,

@@ -66,6 +66,7 @@ class Garble:
     word_frequency: int = 0
     siblings_with_term: int = 0
     siblings_with_other: int = 0  # siblings printing the passage otherwise (the same form, or yet another reading)
+    siblings_with_both: int = 0  # siblings printing it both ways
 
 
 @lru_cache(maxsize=1)
@@ -155,9 +156,19 @@ class GarbleRule:
     def keeps(self, garble: Garble, verdict: str | None = None) -> bool:
         """Whether a printing is taken for the term: as its siblings print the passage; else, where
         its form was not rejected as a whole (`verdict`, from `judge`), by the text it makes."""
-        if self.siblings and garble.siblings_with_term > garble.siblings_with_other:
-            return True
-        if verdict is not None or (self.siblings and garble.siblings_with_other):
+        if self.siblings:
+            # A sibling printing the passage both ways counts for the term, unless the form is too
+            # common: then only siblings that print the term alone there count.
+            for_term, against = garble.siblings_with_term, garble.siblings_with_other
+            if verdict is None:
+                for_term += garble.siblings_with_both
+            else:
+                against += garble.siblings_with_both
+            if for_term > against:
+                return True
+            if against:
+                return False
+        if verdict is not None:
             return False
         if self.dictionary_min_frequency is None:
             return True
@@ -182,20 +193,18 @@ def context(text: str, start: int, end: int) -> tuple[str, str]:
 
 def sibling_reading(text: str, term: str, positions: tuple[int, ...], left: str, right: str) -> str | None:
     """How a sibling printing reads the passage: "term" where it prints the term after `left` or
-    before `right`, "other" where it prints something else at the substituted positions there (the
-    same garbled form, or the text that the form garbles: 的飞行 where 勺飞行 is found for 为飞行),
-    None where it does not print the passage. A side of under MIN_CONTEXT_CHARS characters does not
-    count: too short to place a passage."""
+    before `right`; "other" where it prints something else at the substituted positions there (the
+    same garbled form, or the text that the form garbles: 的飞行 where 勺飞行 is found for 为飞行);
+    "mixed" where it prints both in such a context (a repeated passage, or a short context);
+    None where it does not print the passage. A side of under MIN_CONTEXT_CHARS characters does
+    not count: too short to place a passage."""
     template = "".join("." if p in positions else re.escape(c) for p, c in enumerate(term))
     sides = []
     if len(left) >= MIN_CONTEXT_CHARS:
         sides.append(re.escape(left) + f"({template})")
     if len(right) >= MIN_CONTEXT_CHARS:
         sides.append(f"({template})" + re.escape(right))
-    found = None
-    for side in sides:
-        for match in re.finditer(side, text):
-            if match.group(1) == term:
-                return "term"
-            found = "other"
-    return found
+    readings = {match.group(1) == term for side in sides for match in re.finditer(side, text)}
+    if not readings:
+        return None
+    return "mixed" if len(readings) == 2 else "term" if True in readings else "other"
