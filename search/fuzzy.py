@@ -135,6 +135,7 @@ class _TermCodes:
     right: dict[int, np.ndarray]  # position -> where in `codes` each reading's (reading, term[p + 1]) is
     alone: dict[int, np.ndarray]  # position -> the code of each reading alone
     intact: list[np.ndarray]  # per pattern of `_patterns(term)`, where its untouched bigrams are in `codes`
+    own: np.ndarray  # where each of the term's own bigrams, in order, is in `codes`
 
 
 @lru_cache(maxsize=1024)
@@ -150,10 +151,12 @@ def _term_codes(term: str, model: ConfusionModel) -> _TermCodes:
         if p < len(term) - 1:
             right[p] = bigram_codes(readings, points[p + 1])
         alone[p] = bigram_codes(readings, 0)
-    codes = np.unique(np.concatenate([bigram_codes(points[:-1], points[1:]), *left.values(), *right.values()]))
+    own = bigram_codes(points[:-1], points[1:])
+    codes = np.unique(np.concatenate([own, *left.values(), *right.values()]))
     return _TermCodes(codes, {p: np.searchsorted(codes, c) for p, c in left.items()},
                       {p: np.searchsorted(codes, c) for p, c in right.items()}, alone,
-                      [np.searchsorted(codes, pattern.intact) for pattern in _patterns(term, model)])
+                      [np.searchsorted(codes, pattern.intact) for pattern in _patterns(term, model)],
+                      np.searchsorted(codes, own))
 
 
 class _SegmentCandidates:
@@ -166,6 +169,12 @@ class _SegmentCandidates:
         self._at, self._present = locate(segment.grams, self.codes.codes)
         self._sizes = np.where(self._present, segment.starts[self._at + 1] - segment.starts[self._at], 0)
         self._readings: dict[tuple[int, bool, bool], np.ndarray] = {}
+
+    def hopeless(self) -> bool:
+        """Whether the segment lacks so many of the term's bigrams that no printing with at most
+        max_errors substitutions (each touching two bigrams at most) can be in it."""
+        held = int(self._present[self.codes.own].sum())
+        return held < len(self.term) - 1 - 2 * max_errors(self.term)
 
     def postings(self, index: int) -> np.ndarray:
         """The places posted under the term's `index`-th code (none when the segment lacks it)."""
@@ -242,6 +251,8 @@ def segment_printings(segment: Segment, term: str, model: ConfusionModel) -> lis
     """
     found = []
     candidates = _SegmentCandidates(segment, term, model)
+    if candidates.hopeless():
+        return []
     buffer = segment.text_buffer
     texts: dict[int, str] = {}
     for number, pattern in enumerate(_patterns(term, model)):
