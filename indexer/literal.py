@@ -63,6 +63,12 @@ def gram_codes(text: str) -> np.ndarray:
     return np.unique(np.concatenate(((points[:-1] << _SHIFT) | points[1:], points << _SHIFT)))
 
 
+def bigram_codes(first, second) -> np.ndarray:
+    """Codes of character bigrams (as `gram_codes` posts them) from code points, arrays or scalars
+    broadcast; a second code point of 0 gives the code of the first character alone."""
+    return (np.asarray(first, dtype=np.uint64) << _SHIFT) | np.asarray(second, dtype=np.uint64)
+
+
 def term_grams(term: str) -> tuple[np.ndarray, bool]:
     """Codes every text holding `term` is posted under, and whether holding them all proves it holds the term."""
     points = _codepoints(term)
@@ -207,6 +213,11 @@ class Segment:
             return np.zeros(0, dtype=np.uint32)
         return self.docs[self.starts[at]:self.starts[at + 1]]
 
+    def postings(self, codes: np.ndarray) -> list[np.ndarray]:
+        """The documents (places in this segment, sorted) posted under each of the codes (from
+        `gram_codes`/`term_grams`/`bigram_codes`); empty for a code the segment lacks."""
+        return [self._postings(code) for code in np.asarray(codes, dtype=np.uint64).tolist()]
+
     def term_keys(self, term: str, grams: np.ndarray, exact: bool) -> np.ndarray:
         """Keys of this segment's documents whose text contains `term` (whose `term_grams` are given)."""
         postings = sorted((self._postings(code) for code in grams), key=len)
@@ -224,14 +235,17 @@ class Segment:
         return np.asarray(self.keys[candidates], dtype=np.int64)
 
     def _holds(self, needle: bytes, start: int, end: int) -> bool:
-        """Whether the text between two byte positions holds `needle` at a character boundary.
+        """Whether the text between two byte positions holds `needle` (encoded in TEXT_ENCODING)."""
+        return self.find_text(needle, start, end) != -1
 
-        In UTF-16 a match at an odd byte would straddle two characters (documents start at even bytes).
-        """
+    def find_text(self, needle: bytes, start: int, end: int) -> int:
+        """Where `needle` (encoded in TEXT_ENCODING) first stands between two byte positions of `text_buffer`,
+        at a character boundary, or -1. In UTF-16 a match at an odd byte would straddle two characters
+        (documents start at even bytes)."""
         at = self._mapping.find(needle, start, end)
         while at != -1 and at & 1:
             at = self._mapping.find(needle, at + 1, end)
-        return at != -1
+        return at
 
     def word_postings(self, code: np.uint64) -> tuple[np.ndarray, np.ndarray]:
         """(keys, counts) of the documents holding one field's word, by key within the segment."""
@@ -248,6 +262,16 @@ class Segment:
         ends = (self.offsets[places.astype(np.int64) + 1] + base).tolist()
         return np.array([mapping[a:b].decode(TEXT_ENCODING).count(term) for a, b in zip(starts, ends)],
                         dtype=np.int64)
+
+    @property
+    def text_buffer(self):
+        """The buffer holding every normalised text of the segment (in TEXT_ENCODING), to search in place."""
+        return self._mapping
+
+    def text_ranges(self, places: np.ndarray) -> tuple[list[int], list[int]]:
+        """Where the texts of the documents at `places` start and end in `text_buffer`, in bytes."""
+        places = np.asarray(places, dtype=np.int64)
+        return (self.offsets[places] + self._text_base).tolist(), (self.offsets[places + 1] + self._text_base).tolist()
 
     def text_at(self, place: int) -> str:
         """The normalised text of the segment's `place`-th document."""
