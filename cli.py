@@ -211,6 +211,8 @@ def search(
     facet: list[str] = typer.Option([], "--facet", help="Count the whole result set by publication, source, "
                                                        "date:day|week|month|year or a sidecar key (repeatable)."),
     spread: bool = typer.Option(False, "--spread", help="List the stories with who printed them, and who first."),
+    fuzzy: bool = typer.Option(False, "--fuzzy", help="Also find printings where OCR garbled a term (marked fuzzy, "
+                                                     "ranked below exact hits)."),
     source: list[str] = SourceOption, publication: Optional[str] = PublicationOption,
     date_from: Optional[str] = DateFromOption, date_to: Optional[str] = DateToOption,
     meta: list[str] = MetaOption, all_versions: bool = AllVersionsOption,
@@ -222,7 +224,7 @@ def search(
 
     filters = scope(source, publication, date_from, date_to, meta, all_versions)
     response = _run(lambda: Corpus(index_dir).search(SearchRequest(
-        query=" ".join(query), limit=limit, offset=offset, facets=tuple(facet), **filters)))
+        query=" ".join(query), limit=limit, offset=offset, facets=tuple(facet), fuzzy=fuzzy, **filters)))
     if as_json:
         print_json(response.to_dict())
         return

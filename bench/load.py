@@ -187,8 +187,8 @@ def cli_options(params: dict[str, Any]) -> list[str]:
     """`corpus search` arguments equivalent to the /search parameters."""
     args = [params["q"]]
     for key, value in params.items():
-        if key == "all_versions":
-            args.append("--all-versions")
+        if value == "true":  # a switch
+            args.append(f"--{key.replace('_', '-')}")
         elif key != "q":
             for item in value if isinstance(value, list) else [value]:
                 args += [f"--{key.replace('_', '-')}", str(item)]

@@ -206,6 +206,28 @@ class Segment:
         at = find(self.gram_tails[start:end], np.uint32(int(code) & _MASK21))
         return start + at if at >= 0 else -1
 
+    def locate_grams(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each of many bigram codes stands among the segment's codes, and which the segment holds:
+        the first characters found at once, then the second ones by a binary search run on all of them
+        together within each one's run of codes (runs hold at most a few thousand)."""
+        codes = np.asarray(codes, dtype=np.uint64)
+        heads = (codes >> _SHIFT).astype(np.uint32)
+        tails = (codes & _LOW).astype(np.uint32)
+        head_at = np.minimum(np.searchsorted(self.gram_heads, heads), max(0, len(self.gram_heads) - 1))
+        present = self.gram_heads[head_at] == heads if len(self.gram_heads) else np.zeros(len(codes), bool)
+        low = self.gram_head_starts[head_at].astype(np.int64)
+        high = self.gram_head_starts[head_at + 1].astype(np.int64) if len(self.gram_heads) else low
+        high = np.where(present, high, low)
+        while (low < high).any():
+            middle = (low + high) // 2
+            below = (low < high) & (self.gram_tails[np.minimum(middle, len(self.gram_tails) - 1)] < tails)
+            low = np.where(below, middle + 1, low)
+            high = np.where(below | (low >= high), high, middle)
+        at = np.minimum(low, max(0, len(self.gram_tails) - 1))
+        present &= (low < self.gram_head_starts[head_at + 1]) & (self.gram_tails[at] == tails) \
+            if len(self.gram_tails) else False
+        return at, present
+
     def _postings(self, code: np.uint64) -> np.ndarray:
         """The documents posted under one code (sorted, distinct)."""
         at = self.find_gram(code)
@@ -216,7 +238,10 @@ class Segment:
     def postings(self, codes: np.ndarray) -> list[np.ndarray]:
         """The documents (places in this segment, sorted) posted under each of the codes (from
         `gram_codes`/`term_grams`/`bigram_codes`); empty for a code the segment lacks."""
-        return [self._postings(code) for code in np.asarray(codes, dtype=np.uint64).tolist()]
+        empty = np.zeros(0, dtype=self.docs.dtype)
+        at, present = self.locate_grams(codes)
+        starts, ends = self.starts[at].tolist(), self.starts[np.minimum(at + 1, len(self.starts) - 1)].tolist()
+        return [self.docs[s:e] if hit else empty for s, e, hit in zip(starts, ends, present.tolist())]
 
     def term_keys(self, term: str, grams: np.ndarray, exact: bool) -> np.ndarray:
         """Keys of this segment's documents whose text contains `term` (whose `term_grams` are given)."""

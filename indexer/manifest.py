@@ -24,7 +24,7 @@ from indexer.errors import IndexCorrupt, IndexIncompatible
 from indexer.normalise import normalisation_id
 from indexer.pack import FileDigest, digest_bytes, write_durably
 
-FORMAT = 2
+FORMAT = 3
 MANIFEST_PREFIX = "corpus-"
 
 

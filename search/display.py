@@ -29,17 +29,23 @@ def _snippet_text(variant: VariantHit) -> Text:
 def print_response(console: Console, response: SearchResponse) -> None:
     """Story groups, each with its variants and their snippets."""
     first = response.offset + 1 if response.articles else 0
-    console.print(f"[bold]{response.total_articles}[/] stories, [bold]{response.total_variants}[/] matching variants "
-                  f"for [bold]{escape(response.query)}[/] (showing {first}-{response.offset + len(response.articles)}, "
-                  f"{response.took_ms:.1f} ms)")
+    fuzzy = f" ({response.fuzzy_variants} only fuzzily)" if response.fuzzy_variants else ""
+    console.print(f"[bold]{response.total_articles}[/] stories, [bold]{response.total_variants}[/] matching variants"
+                  f"{fuzzy} for [bold]{escape(response.query)}[/] (showing {first}-"
+                  f"{response.offset + len(response.articles)}, {response.took_ms:.1f} ms)")
+    if response.also_printed_as:
+        forms = ", ".join(f"{form.form} ×{form.variants}" for form in response.also_printed_as)
+        console.print(f"[yellow]also printed as:[/] {escape(forms)}")
     for rank, article in enumerate(response.articles, response.offset + 1):
         console.print()
         console.print(f"[bold cyan]{rank}. {escape(article.title or '(untitled)')}[/]  "
                       f"[dim]{article.article_id}  score {article.score:.2f}[/]")
         for variant in article.variants:
-            mark = "[green]●[/]" if variant.matched else "[dim]○[/]"
+            mark = "[yellow]≈[/]" if variant.fuzzy else "[green]●[/]" if variant.matched else "[dim]○[/]"
             label = f"{variant.source} v{variant.version}"
-            console.print(f"  {mark} [bold]{escape(label)}[/]" + ("" if variant.matched else " [dim](no match)[/]"))
+            note = (f" [yellow](fuzzy: {escape('、'.join(f.text for f in variant.found))})[/]" if variant.fuzzy
+                    else "" if variant.matched else " [dim](no match)[/]")
+            console.print(f"  {mark} [bold]{escape(label)}[/]{note}")
             line = Text("     ")
             line.append(_snippet_text(variant))
             console.print(line)

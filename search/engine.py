@@ -13,23 +13,29 @@ from whoosh import query as wq
 from indexer.catalogue import SourceRecord, read_catalogue
 from indexer.documents import RecordHeader
 from indexer.errors import IndexCorrupt
+from indexer.normalise import Normalised
 from indexer.sorted_sets import find, intersect, locate
 from indexer.store import open_index, resolve_index_dir, resolve_story
 from search.alignment import Printing
 from search.budget import Deadline
 from search.compare import Comparison, compare
+from search.confusions import ConfusionModel
 from search.export import check_options as check_export
 from search.export import rows as export_rows
 from search.facets import facets
+from search.fuzzy_query import QueryMatches, fuzzy_matching
+from search.garbles import Garble
 from search.group import StoryHits, top_stories
 from search.kwic import DEFAULT_WIDTH, Concordance, concordance
 from search.kwic import check_options as check_kwic
-from search.query import Term, positive_terms
+from search.query import Term, parse_query, positive_terms
 from search.rank import Matched, match_request, score_matches, top_hits
 from search.request import ALL_VARIANTS, LATEST_VARIANTS, Facet, SearchRequest
 from search.results import (
     ArticleHit,
     ArticleView,
+    GarbleFound,
+    PrintedAs,
     SearchResponse,
     VariantHit,
     VariantText,
@@ -45,7 +51,18 @@ OPEN_ATTEMPTS = 3
 
 
 def _variant_order(variant: VariantHit) -> tuple:
-    return (not variant.matched, -(variant.score or 0.0), variant.source, -variant.version, variant.variant_id)
+    return (not variant.matched, variant.fuzzy, -(variant.score or 0.0), variant.source, -variant.version,
+            variant.variant_id)
+
+
+def _found(original: tuple[str, Normalised], garbles: list[tuple[str, Garble]]) -> list[GarbleFound]:
+    """Where a fuzzy hit prints its terms garbled, in its original characters."""
+    text, normalised = original
+    found = []
+    for term, garble in garbles:
+        start, end = normalised.span_to_original(garble.start, garble.end)
+        found.append(GarbleFound(term, text[start:end], start, end))
+    return found
 
 
 class Corpus:
@@ -56,6 +73,8 @@ class Corpus:
         self.index_dir = resolve_index_dir(index_dir)
         self.time_budget = time_budget  # seconds a search may take, None for no limit
         self._local = threading.local()
+        self._model: ConfusionModel | None = None
+        self._model_lock = threading.Lock()
 
     def view(self) -> View:
         """This thread's view of the latest commit."""
@@ -90,9 +109,18 @@ class Corpus:
         """Run a query; one page of story groups, each with every in-scope variant and its snippet."""
         started = time.perf_counter()
         view = self.view()
-        result = match_request(view, request, Deadline(self.time_budget))
-        node, scope, matched, deadline = result.node, result.scope, result.docnums, result.deadline
+        deadline = Deadline(self.time_budget)
+        garbled: QueryMatches | None = None
+        if request.fuzzy:
+            node, scope = parse_query(request.query), view.filtered(*request.scope_queries())
+            garbled = fuzzy_matching(view, node, scope, self.confusion_model(), deadline)
+            result = Matched(view, node, scope, garbled.docnums, deadline)
+        else:
+            result = match_request(view, request, deadline)
+        node, scope, matched = result.node, result.scope, result.docnums
         match_scores = score_matches(view, node, matched, deadline)
+        if garbled is not None:
+            match_scores = garbled.tiered_scores(match_scores)  # every exact hit above every fuzzy one
         deadline.check()
         stories = top_stories(lambda limit: top_hits(matched, match_scores, limit), len(matched),
                               request.offset + request.limit, view.story_of, view.story_names.__getitem__)
@@ -105,7 +133,7 @@ class Corpus:
         articles = []
         for story in page:
             deadline.check()
-            articles.append(self._article_hit(view, story, members[story.story], terms, scores))
+            articles.append(self._article_hit(view, story, members[story.story], terms, scores, garbled))
         return SearchResponse(
             query=request.query,
             generation=view.generation,
@@ -116,13 +144,23 @@ class Corpus:
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             articles=articles,
             facets=facets(result, request.facets),
+            fuzzy_variants=int(garbled.fuzzy.sum()) if garbled is not None else 0,
+            also_printed_as=[PrintedAs(**form) for form in garbled.printed_as()] if garbled is not None else [],
         )
 
+    def confusion_model(self) -> ConfusionModel:
+        """The OCR confusion model fuzzy search weighs garbles with, loaded once (a few tenths of a second)."""
+        with self._model_lock:
+            if self._model is None:
+                self._model = ConfusionModel.load()
+            return self._model
+
     def _article_hit(self, view: View, story: StoryHits, members: np.ndarray, terms: list[Term],
-                     page_scores: dict[int, float]) -> ArticleHit:
+                     page_scores: dict[int, float], garbled: QueryMatches | None) -> ArticleHit:
         scores = {d: page_scores[d] for d in members.tolist() if d in page_scores}
         headers = {docnum: view.header(docnum) for docnum in members.tolist()}
         originals = {docnum: view.original(docnum) for docnum in members.tolist()}
+        found = {d: garbled.garbles(d) for d in scores} if garbled is not None else {}
 
         def lead(docnum: int) -> Snippet:
             return lead_snippet(*originals[docnum], headers[docnum].head_lines)
@@ -130,12 +168,15 @@ class Corpus:
         snippets: dict[int, Snippet] = {}
         best = min(scores, key=lambda d: (-scores[d], d))
         for docnum in sorted(scores, key=lambda d: -scores[d]):
-            snippets[docnum] = matched_snippet(*originals[docnum], terms) or lead(docnum)
+            # A fuzzy hit's snippet shows where it prints the term garbled.
+            shown = terms + [Term(garble.form, garble.form) for _, garble in found.get(docnum, ())]
+            snippets[docnum] = matched_snippet(*originals[docnum], shown) or lead(docnum)
         anchor = snippets[best].anchor
         for docnum in members.tolist():
             if docnum not in snippets:
                 snippets[docnum] = aligned_snippet(*originals[docnum], anchor, terms) or lead(docnum)
-        variants = sorted((self._variant_hit(headers[d], d in scores, scores.get(d), snippets[d])
+        variants = sorted((self._variant_hit(headers[d], d in scores, scores.get(d), snippets[d],
+                                             _found(originals[d], found.get(d, ())))
                            for d in members.tolist()), key=_variant_order)
         title = headers[best].title or next((v.title for v in variants if v.title), "")
         printed = spread(view, members, {d: h.variant_id for d, h in headers.items()})
@@ -143,11 +184,12 @@ class Corpus:
                           printed.first_printed)
 
     @staticmethod
-    def _variant_hit(header: RecordHeader, matched: bool, score: float | None, snippet: Snippet) -> VariantHit:
+    def _variant_hit(header: RecordHeader, matched: bool, score: float | None, snippet: Snippet,
+                     found: list[GarbleFound]) -> VariantHit:
         return VariantHit(
             variant_id=header.variant_id, source=header.source, version=header.version, title=header.title,
             matched=matched, score=score, snippet=snippet.text, highlights=snippet.highlights,
-            metadata=header.metadata,
+            metadata=header.metadata, fuzzy=bool(found), found=found,
         )
 
     def _story(self, view: View, article_id: str, all_versions: bool) -> tuple[str, np.ndarray]:

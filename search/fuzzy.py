@@ -166,7 +166,7 @@ class _SegmentCandidates:
     def __init__(self, segment: Segment, term: str, model: ConfusionModel) -> None:
         self.segment, self.term = segment, term
         self.codes = _term_codes(term, model)
-        self._at, self._present = locate(segment.grams, self.codes.codes)
+        self._at, self._present = segment.locate_grams(self.codes.codes)
         self._sizes = np.where(self._present, segment.starts[self._at + 1] - segment.starts[self._at], 0)
         self._readings: dict[tuple[int, bool, bool], np.ndarray] = {}
 

@@ -68,6 +68,7 @@ class SearchRequest:
     meta: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     all_versions: bool = False
     facets: tuple[str, ...] = ()  # counts by these over the whole result set (Facet.parse reads each)
+    fuzzy: bool = False  # also match OCR-garbled printings of the terms (search/fuzzy.py)
 
     def __post_init__(self) -> None:
         for name in self.facets:

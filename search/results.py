@@ -9,6 +9,28 @@ from search.spread import FirstPrinted, Paper
 
 
 @dataclass
+class GarbleFound:
+    """A garbled printing of a query term in a variant: the term, the text as printed, and its place in the
+    variant's original text."""
+
+    term: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class PrintedAs:
+    """A garbled form of a query term found in the latest variants, with its counts and confusion weight."""
+
+    term: str
+    form: str
+    variants: int
+    occurrences: int
+    weight: float
+
+
+@dataclass
 class VariantHit:
     """One printing of a story in a result group, with a snippet from that printing."""
 
@@ -21,6 +43,8 @@ class VariantHit:
     snippet: str
     highlights: list[list[int]]
     metadata: dict[str, Any]
+    fuzzy: bool = False  # matched only through an OCR-garbled printing of a term (a fuzzy search)
+    found: list[GarbleFound] = field(default_factory=list)  # those printings, where fuzzy
 
 
 @dataclass
@@ -48,6 +72,8 @@ class SearchResponse:
     took_ms: float
     articles: list[ArticleHit] = field(default_factory=list)
     facets: dict[str, FacetResult] = field(default_factory=dict)  # by facet name, as asked
+    fuzzy_variants: int = 0  # of total_variants, those matched only through garbled printings
+    also_printed_as: list[PrintedAs] = field(default_factory=list)  # garbled forms found (a fuzzy search)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object that `corpus search --json` prints and GET /search returns."""

@@ -208,9 +208,10 @@ def create_app(index_dir: str | Path | None = None, time_budget: float | None = 
         offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Story groups to skip."),
         facet: list[str] = Query([], description="Count the whole result set by publication, source, date:day|week|"
                                                   "month|year or any sidecar key (repeatable)."),
+        fuzzy: bool = Query(False, description="Also find printings where OCR garbled a term (marked fuzzy)."),
         scope: dict = Depends(scope_parameters),
     ) -> JSONBody:
-        request = SearchRequest(query=q, limit=limit, offset=offset, facets=tuple(facet), **scope)
+        request = SearchRequest(query=q, limit=limit, offset=offset, facets=tuple(facet), fuzzy=fuzzy, **scope)
         return JSONBody(corpus.search(request).to_dict())
 
     @app.get("/timeline", response_model=TimelineBody, responses=_errors(400, 422, 500, 503),

@@ -69,3 +69,9 @@ def test_a_mistyped_option_is_one_line_naming_the_right_one_and_after_double_das
 def test_other_command_line_mistakes_are_one_line_too(seed_index, args, message):
     done = run_cli(*args, "--index", str(seed_index)) if args[0] != "index" else run_cli(*args)
     assert message in assert_one_line_error(done)
+
+
+def test_search_fuzzy_marks_the_garbled_printing_and_says_how_else_it_was_printed(seed_index):
+    done = run_cli("search", "钍基熔盐", "--fuzzy", "--index", str(seed_index))
+    assert done.returncode == 0, done.stderr
+    assert "also printed as: 钎基熔盐 ×1" in done.stdout and "(fuzzy: 钎基熔盐)" in done.stdout

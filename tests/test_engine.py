@@ -69,11 +69,11 @@ def test_source_filter_restricts_groups_and_variants(corpus):
 def test_json_schema_fields(corpus):
     data = search(corpus, "钍基熔盐").to_dict()
     assert set(data) == {"query", "generation", "total_articles", "total_variants", "offset", "limit", "took_ms",
-                         "articles", "facets"}
+                         "articles", "facets", "fuzzy_variants", "also_printed_as"}
     article = data["articles"][0]
     assert set(article) == {"article_id", "title", "score", "variants", "papers", "first_printed"}
     assert set(article["variants"][0]) == {"variant_id", "source", "version", "title", "matched", "score",
-                                           "snippet", "highlights", "metadata"}
+                                           "snippet", "highlights", "metadata", "fuzzy", "found"}
 
 
 def test_show_returns_every_variant_in_full(corpus):
@@ -141,3 +141,31 @@ def admits(options: dict, source: str, metadata: dict) -> bool:
 def test_the_filter_cases_are_not_all_empty():
     kept = [sum(admits(options, s, m) for s, m in SEED_METADATA.items()) for options in FILTERS]
     assert sum(1 for k in kept if 0 < k < 5) >= 6
+
+
+def test_a_fuzzy_search_marks_the_garbled_printing_below_the_exact_ones(corpus):
+    exact = search(corpus, "钍基熔盐")
+    fuzzy = search(corpus, "钍基熔盐", fuzzy=True)
+    assert not exact.also_printed_as and exact.fuzzy_variants == 0
+    assert not any(v.fuzzy for a in exact.articles for v in a.variants)
+    assert fuzzy.total_variants == exact.total_variants + 1 and fuzzy.fuzzy_variants == 1
+    story = fuzzy.articles[0].variants
+    garbled = [v for v in story if v.fuzzy]
+    assert [v.source for v in garbled] == ["003_d03bbf471f6134ca"] and garbled[0].matched
+    assert [(f.term, f.text) for f in garbled[0].found] == [("钍基熔盐", "钎基熔盐")]
+    start, end = garbled[0].highlights[0]
+    assert garbled[0].snippet[start:end] == "钎基熔盐"
+    # Ranked below every exact printing of the story.
+    assert [v.fuzzy for v in story if v.matched] == sorted(v.fuzzy for v in story if v.matched)
+    assert [(f.form, f.variants) for f in fuzzy.also_printed_as] == [("钎基熔盐", 1)]
+
+
+def test_with_the_garbled_page_alone_only_the_fuzzy_search_finds_it(tmp_path, seeds_dir):
+    from indexer.ingest import index_paths
+
+    index_dir = tmp_path / "index"
+    index_paths([seeds_dir / "003_d03bbf471f6134ca.txt"], index_dir, workers=1)
+    corpus = Corpus(index_dir)
+    assert search(corpus, "钍基熔盐").total_variants == 0
+    found = search(corpus, "钍基熔盐", fuzzy=True)
+    assert found.total_variants == 1 and found.articles[0].variants[0].fuzzy

@@ -314,3 +314,14 @@ def test_a_bad_query_is_a_readable_error_and_the_url_holds_the_view(page, api, b
     page.locator("#chips a", has_text="人民日报").click()
     ready(page, "results")
     assert "publication" not in url_params(page) and page.input_value("input[name='publication']") == ""
+
+
+def test_a_fuzzy_search_marks_the_garbled_printing_and_lists_its_form(page, api, base_url):
+    page.goto(f"{base_url}/?q={QUERY}&fuzzy=1")
+    ready(page, "results")
+    answer = search_json(api, q=QUERY, fuzzy="true")
+    garbled = [v for a in answer["articles"] for v in a["variants"] if v["fuzzy"]]
+    assert [v["source"] for v in garbled] == ["003_d03bbf471f6134ca"]
+    badge = page.locator(".printing.fuzzy .badge.fuzzy")
+    assert badge.count() == 1 and "钎基熔盐" in badge.inner_text()
+    assert "钎基熔盐 ×1" in page.locator(".garbled").inner_text()

@@ -36,6 +36,7 @@ QUERIES: list[dict[str, Any]] = [
     {"q": "发展", "date_from": "2025-01-01", "date_to": "2025-12-31", "publication": "人民日报"},
     {"q": "发展", "meta": ["edition=海外版"]},
     {"q": "钍基熔盐 OR 钎基熔盐", "publication": "光明日报", "meta": ["page=1"]},
+    {"q": "钍基熔盐", "fuzzy": "true"},
 ]
 
 

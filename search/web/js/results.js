@@ -2,18 +2,14 @@
 import * as api from "./api.js";
 import { count, h, marked, ms, pager, placeOf, plural } from "./dom.js";
 
-/** A printing's OCR-garbled find, when the server found it only fuzzily (fuzzy=true). */
+/** What a printing found only fuzzily (fuzzy=true) prints where the others print the term. */
 function fuzzyFound(variant) {
-  if (typeof variant.fuzzy === "string") return variant.fuzzy;
-  return typeof variant.found === "string" ? variant.found : "";
+  return (variant.found || []).map((found) => found.text).join("、");
 }
 
-/** The garbled forms a fuzzy search says it found, as text. */
+/** The garbled forms a fuzzy search found, with how many printings hold each. */
 function garbledForms(data) {
-  const forms = data.garbled || data.fuzzy_forms || [];
-  return (Array.isArray(forms) ? forms : [])
-    .map((form) => (typeof form === "string" ? form : form.form || form.text || ""))
-    .filter(Boolean);
+  return (data.also_printed_as || []).map((form) => `${form.form} ×${form.variants}`);
 }
 
 function snippet(variant) {
