@@ -79,12 +79,12 @@ if __package__ in (None, ""):  # run as a script: make the repository's packages
 from bench.gen.house import FAMILIES, parse_layouts
 from bench.gen.write import TRADITIONAL_SHARE, generate
 
-SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
+SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "300k": 300_000}
 DEFAULT_CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 
 
 def parse_size(text: str) -> int:
-    """'1k', '10k', '100k' or a positive integer: the number of variants."""
+    """'1k', '10k', '100k', '300k' or a positive integer: the number of variants."""
     key = text.strip().lower()
     if key in SIZES:
         return SIZES[key]
@@ -123,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=parse_size, default=SIZES["1k"],
-                        help="1k, 10k, 100k or a number of article variants (default 1k)")
+                        help="1k, 10k, 100k, 300k or a number of article variants (default 1k)")
     parser.add_argument("--out", type=Path, required=True, help="output directory")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA, help="the shared corpora directory")
