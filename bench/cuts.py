@@ -23,6 +23,9 @@ from search.request import SearchRequest
 
 SHOWN = 20
 ATTEMPTS = 50  # draws per wanted query
+# A lost pair, by how many variants hold the article's lines: none, one (it holds both terms there, but not
+# in its normalised text), or several (segmentation split the article).
+LOST_CAUSES = ("in no variant", "on one variant", "split")
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ def cut_check(corpus: Corpus, truth: TruthMap, variants: Variants, seed: int, qu
     counts = Counter(dict.fromkeys(("together_queries", "pairs", "page_hits", "article_hits", "apart_queries",
                                     "false_joins"), 0))
     lost: list[dict[str, Any]] = []
+    lost_by = Counter(dict.fromkeys(LOST_CAUSES, 0))
     for pair in together_queries(truth, queries, rng):
         returned = truth.positions(corpus.matched(SearchRequest(query=pair.query)).docnums)
         pages = {variants.source[v] for v in returned}
@@ -107,6 +111,8 @@ def cut_check(corpus: Corpus, truth: TruthMap, variants: Variants, seed: int, qu
                 counts["pairs"] += 1
                 counts["page_hits"] += on_page
                 counts["article_hits"] += bool(truth.cover[a] & returned)
+                if not on_page:
+                    lost_by[LOST_CAUSES[min(len(truth.cover[a]), 2)]] += 1
                 if not on_page and len(lost) < SHOWN:
                     lost.append({"query": pair.query, "page": truth.articles[a].page, "ordinal": truth.articles[a].ordinal,
                                  "variants": len(truth.cover[a])})
@@ -123,4 +129,4 @@ def cut_check(corpus: Corpus, truth: TruthMap, variants: Variants, seed: int, qu
     return {**counts, "page_recall": counts["page_hits"] / pairs if pairs else 1.0,
             "article_recall": counts["article_hits"] / pairs if pairs else 1.0,
             "false_join_rate": counts["false_joins"] / counts["apart_queries"] if counts["apart_queries"] else 0.0,
-            "lost": lost, "joins": joins}
+            "lost_by_cover": dict(lost_by), "lost": lost, "joins": joins}

@@ -59,7 +59,9 @@ Streaming: source articles are spooled to a temporary file and read back by offs
 and pages are written one at a time, so memory does not grow with the output.
 Articles are never reused: when the pool is too small for about three variants per
 story (100k from SogouC), stories get more variants, the extra ones going
-preferentially to longer articles so that the corpus keeps its size in characters.
+preferentially to longer articles so that the corpus keeps its size in characters
+(SogouC's 14,919 usable articles: 6.7 printings a story at 100k, up to 14; 20 at 300k,
+up to 41, over 200 papers and 75 days).
 Near-duplicate articles (one story reposted with small edits, or one article printed
 inside a longer one) are dropped from the pool, so that two stories never share a text.
 What real input holds stays in: SogouC's NUL padding (the end of 697 of its 17,910 texts),

@@ -1,6 +1,8 @@
 """Cells of the bench's Markdown table: a row, milliseconds, counts by cause."""
 from __future__ import annotations
 
+MB = 1e6  # the table's megabytes
+
 
 def row(*cells: str) -> str:
     """One table row."""

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.markdown import causes, ms, row
+from bench.markdown import MB, causes, ms, row
 from bench.report_rows import lookup_rows, lookup_targets, truth_rows, truth_targets
 
 RSS_LIMIT_BYTES = 1.5e9
-MB = 1e6
 
 
 def targets(r: dict[str, Any]) -> list[dict[str, Any]]:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.markdown import causes, ms, row
+from bench.markdown import MB, causes, ms, row
 
 FACET_ADDED = 0.25  # facets may add this share to a search's p50
 VS_BRUTE = 0.05
 EXPORT_RATE = 20_000  # variants per second
 EXPORT_RSS_BYTES = 300e6
 KWIC_MS = 100.0
-MB = 1e6
 Target = tuple[str, float, str, bool]
 
 
@@ -109,7 +108,8 @@ def truth_rows(r: dict[str, Any], verdict: dict[str, str]) -> list[str]:
             "extra: " + (causes(extra) or "none"), "", "", "info"),
         row("AND recall across cuts", f"{cuts['page_recall']:.4f} (page)",
             f"{cuts['pairs']:,} (query, article) pairs of {cuts['together_queries']} queries; "
-            f"article level {cuts['article_recall']:.4f}", "", "1", verdict["AND recall across cuts (page)"]),
+            f"article level {cuts['article_recall']:.4f}; lost: {causes(cuts['lost_by_cover']) or 'none'}", "", "1",
+            verdict["AND recall across cuts (page)"]),
         row("false joins", f"{cuts['false_joins']} of {cuts['apart_queries']} queries",
             "terms of two articles of one page that no article holds together", "", "0", verdict["false joins"]),
     ]
@@ -136,8 +136,10 @@ def truth_rows(r: dict[str, Any], verdict: dict[str, str]) -> list[str]:
     rows += [
         row("script tolerance: recall of simplified queries", f"traditional {traditional['recall']:.4f}",
             f"simplified {simplified['recall']:.4f} ({traditional['eligible']:,} / {simplified['eligible']:,} "
-            f"printings eligible, {script['terms']} terms, {script['stories']} stories); traditional misses by "
-            f"character: {causes(script['traditional_misses_by_character']) or 'none'}",
+            f"printings eligible, {script['terms']} terms, {script['stories']} stories); "
+            f"{traditional['missed_unfolded']} of {traditional['eligible'] - traditional['found']} traditional misses "
+            f"hold a character the index leaves as printed: "
+            f"{causes(script['traditional_misses_by_character']) or 'none'}",
             f"{traditional['recall'] - simplified['recall']:+.4f}", "traditional = simplified",
             verdict["script: traditional recall - simplified"]),
         row("script tolerance: extra hits", f"traditional {traditional['extra']}, simplified {simplified['extra']}",

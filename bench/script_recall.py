@@ -81,7 +81,7 @@ def script_check(corpus: Corpus, dataset: Dataset, truth: TruthMap, sample: int,
     stories = mixed_stories(truth)
     chosen = sorted(rng.sample(sorted(stories), min(sample, len(stories))))
     records = raw_records(dataset, {truth.articles[a].key for story in chosen for a in stories[story]})
-    counts = {script: Counter(dict.fromkeys(("eligible", "found", "not_printed", "extra"), 0))
+    counts = {script: Counter(dict.fromkeys(("eligible", "found", "not_printed", "extra", "missed_unfolded"), 0))
               for script in ("simplified", "traditional")}
     missed: list[dict[str, Any]] = []
     unfolded: Counter = Counter()  # in traditional printings missed: printed characters the index leaves unfolded
@@ -106,7 +106,9 @@ def script_check(corpus: Corpus, dataset: Dataset, truth: TruthMap, sample: int,
                     if not found:
                         printed_form = _printed_form(raw, term)
                         if printed_form and truth.articles[a].script == "traditional":
-                            unfolded.update(f"{p}→{t}" for p, t in zip(printed_form, term) if normalise_text(p) != t)
+                            left = [f"{p}→{t}" for p, t in zip(printed_form, term) if normalise_text(p) != t]
+                            unfolded.update(left)
+                            tally["missed_unfolded"] += bool(left)
                         if len(missed) < SHOWN:
                             missed.append({"term": term, "script": truth.articles[a].script,
                                            "page": truth.articles[a].page, "ordinal": truth.articles[a].ordinal,
