@@ -23,5 +23,19 @@ class BenchQuery:
         return SearchRequest(query=self.q, limit=limit, offset=offset, sources=self.sources,
                              publication=self.publication, date_from=self.date_from, date_to=self.date_to)
 
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.sources or self.publication or self.date_from or self.date_to)
+
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in (None, ())}
+
+
+@dataclass
+class ScannedQueries:
+    """The query set with what the brute-force scan matched for each query (variant positions) and how long
+    each scan took (median seconds): the reference that lookups are checked and timed against."""
+
+    queries: list[BenchQuery]
+    expected: list[list[int]]
+    scan_seconds: list[float]

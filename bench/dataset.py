@@ -14,7 +14,8 @@ from bench.generate import parse_size
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = ROOT / "bench" / "generate.py"
 # Where corpora of the named sizes were generated before; reused when their manifest fits.
-KNOWN = {"1k": Path("/tmp/bench1k"), "10k": Path("/tmp/bench10k"), "100k": Path("/tmp/bench100k")}
+KNOWN = {"1k": Path("/tmp/bench1k"), "10k": Path("/tmp/bench10k"), "100k": Path("/tmp/bench100k"),
+         "300k": Path("/tmp/bench300k")}
 
 
 @dataclass(frozen=True)

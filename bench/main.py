@@ -1,13 +1,18 @@
-"""Benchmark the search backend on a generated corpus and hold the figures to the targets of issue 4.
+"""Benchmark the search backend on a generated corpus and hold the figures to their targets (issues 4, 16, 17
+and the topic lookups).
 
-    bench/run --size 1k|10k|100k|N [--seed 0] [--work /tmp/corpus-bench] [--out FILE] [--repeat N] ...
+    bench/run --size 1k|10k|100k|300k|N [--seed 0] [--work /tmp/corpus-bench] [--out FILE] [--repeat N] ...
 
 Indexes the corpus with `corpus index` (fresh directory per run) beside plain
-jieba in as many processes, measures query latency of Corpus.search against a
-brute-force scan and tantivy on a seeded query set, checks literal correctness
-and story grouping against the ground truth, times a cold `corpus search`, then
-prints a Markdown table and writes the same figures as JSON. Every figure is a
-median over repeated runs made in this one invocation.
+jieba in as many processes, times the first search after it, measures query
+latency of Corpus.search against a brute-force scan and tantivy on a seeded
+query set, checks literal correctness and story grouping against the ground
+truth, times facets, timelines, batch topics, the concordance and an export of
+every variant against brute-force counts, checks literal search against the raw
+page text and across segmentation cuts, scores the consensus of each story's
+printings and script tolerance against the clean text, times a cold `corpus
+search`, then prints a Markdown table and writes the same figures as JSON.
+Every figure is a median over repeated runs made in this one invocation.
 """
 from __future__ import annotations
 
@@ -23,14 +28,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench import coldstart, grouping, querying, segmentation
-from bench.benchquery import BenchQuery
+from bench import coldstart, grouping, lookups, querying, segmentation, truthchecks
+from bench.benchquery import BenchQuery, ScannedQueries
 from bench.dataset import ROOT, Dataset, locate
 from bench.generate import parse_size
 from bench.indexing import IndexRun, index_once, jieba_once
-from bench.measure import median
+from bench.measure import median, spread
 from bench.queries import make_queries
-from bench.reference import brute_force, load_variants
+from bench.reference import Variants, brute_force, load_variants
 from bench.report import table, targets
 from bench.tantivy_ref import TantivyReference
 from search.engine import Corpus
@@ -46,7 +51,7 @@ def log(message: str) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", default="1k", help="1k, 10k, 100k or a number of variants (default 1k)")
+    parser.add_argument("--size", default="1k", help="1k, 10k, 100k, 300k or a number of variants (default 1k)")
     parser.add_argument("--seed", type=int, default=0, help="corpus and query-set seed")
     parser.add_argument("--work", type=Path, default=Path("/tmp/corpus-bench"),
                         help="cache for generated corpora and scratch space for indexes")
@@ -57,6 +62,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=300, help="size of the query set")
     parser.add_argument("--cold-runs", type=int, default=5, help="cold starts timed")
     parser.add_argument("--workers", type=int, default=2, help="indexing and jieba processes")
+    parser.add_argument("--reference-terms", type=int, default=150,
+                        help="words drawn from the raw page text for the independent reference (as many again: "
+                             "a third of them mixed stretches)")
+    parser.add_argument("--pair-queries", type=int, default=200, help="two-term queries across cuts, and as many apart")
+    parser.add_argument("--compare-stories", type=int, default=300, help="stories whose consensus is scored")
+    parser.add_argument("--script-stories", type=int, default=200, help="stories printed in both scripts sampled")
     args = parser.parse_args(argv)
     args.repeat = args.repeat or (1 if parse_size(args.size) >= LARGE else 3)
     args.out = args.out or ROOT / "bench" / "results" / f"{args.size}.json"
@@ -89,6 +100,10 @@ def measure_indexing(dataset: Dataset, scratch: Path, args: argparse.Namespace) 
     size = median([r.size_bytes for r in runs])
     figures = {
         "runs": [{k: v for k, v in r.__dict__.items() if k != "refused"} for r in runs],
+        # min / median / max over the runs; each run's ratio to the jieba run made right after it
+        "spread": {"seconds": spread([r.seconds for r in runs]),
+                   "chars_per_s": spread([characters / r.seconds for r in runs]),
+                   "vs_jieba": spread([j / r.seconds for r, (j, _) in zip(runs, jieba_runs)])},
         "characters": characters,
         "raw_bytes": raw_bytes,
         "variants": runs[-1].variants,
@@ -110,8 +125,10 @@ def measure_indexing(dataset: Dataset, scratch: Path, args: argparse.Namespace) 
 
 
 def measure_queries(dataset: Dataset, index_dir: Path, scratch: Path,
-                    args: argparse.Namespace) -> dict[str, Any]:
-    """Grouping, query latency of the three engines, literal correctness and tantivy's recall."""
+                    args: argparse.Namespace) -> tuple[dict[str, Any], Variants, segmentation.Segmentation,
+                                                       ScannedQueries]:
+    """Grouping, query latency of the three engines, literal correctness and tantivy's recall; with the
+    variants, the segmentation's cover and the scanned query set that the later measurements share."""
     log("loading the indexed variants")
     variants = load_variants(index_dir)
     log("scoring segmentation against the truth's line ranges")
@@ -138,9 +155,11 @@ def measure_queries(dataset: Dataset, index_dir: Path, scratch: Path,
     tantivy = TantivyReference(variants, scratch / "tantivy", args.workers)
     build_seconds = time.perf_counter() - started
     tantivy.top(queries[0])  # the first search pays for opening segment files
-    log(f"  {build_seconds:.1f} s; tantivy x{args.query_repeat}")
-    tantivy_seconds, _ = querying.time_each(queries, tantivy.top, args.query_repeat)
-    return {
+    log(f"  {build_seconds:.1f} s; tantivy x{args.query_repeat}, with and without cutting the terms")
+    with_cut_seconds, _ = querying.time_each(queries, tantivy.top, args.query_repeat)
+    prepared = [tantivy.query(q) for q in queries]  # jieba's cut of the terms, made before the clock starts
+    tantivy_seconds, _ = querying.time_each(prepared, tantivy.top_of, args.query_repeat)
+    figures = {
         "segmentation": segments.to_dict(),
         "grouping": story_groups,
         "literal": literal,
@@ -152,8 +171,10 @@ def measure_queries(dataset: Dataset, index_dir: Path, scratch: Path,
             "brute_force": querying.latency(queries, brute_seconds),
             "tantivy": {**querying.latency(queries, tantivy_seconds), "build_seconds": build_seconds,
                         **querying.tantivy_recall(tantivy, queries, expected)},
+            "tantivy_with_cut": querying.latency(queries, with_cut_seconds),
         },
     }
+    return figures, variants, segments, ScannedQueries(queries, expected, brute_seconds)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -164,7 +185,13 @@ def main(argv: list[str] | None = None) -> int:
     log(f"corpus {dataset.root}")
     with tempfile.TemporaryDirectory(dir=args.work, prefix="run-") as scratch:
         indexing, index_dir = measure_indexing(dataset, Path(scratch), args)
-        measured = measure_queries(dataset, index_dir, Path(scratch), args)
+        log(f"first search after a fresh index x{args.cold_runs}")
+        first_search = coldstart.first_search(index_dir, args.cold_runs)
+        measured, variants, segments, scanned = measure_queries(dataset, index_dir, Path(scratch), args)
+        corpus = Corpus(index_dir)
+        lookups_figures = lookups.measure(corpus, variants, scanned, index_dir, args, log)
+        truth_figures = truthchecks.measure(dataset, corpus, variants, segments, scanned.queries, args, log)
+        del variants, segments, scanned
         log(f"cold start x{args.cold_runs}")
         search_s, jieba_s = coldstart.cold_start(index_dir, args.cold_runs)
     counts = dataset.manifest["counts"]
@@ -174,12 +201,17 @@ def main(argv: list[str] | None = None) -> int:
         "corpus": {"root": str(dataset.root), "pages": counts["pages"], "articles": counts["variants"],
                    "stories": counts["stories"]},
         "settings": {k: getattr(args, k) for k in ("repeat", "query_repeat", "brute_repeat", "queries",
-                                                    "cold_runs", "workers")},
+                                                    "cold_runs", "workers", "reference_terms", "pair_queries",
+                                                    "compare_stories", "script_stories")},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_start": load_start,
                     "load_end": os.getloadavg()[0]},
         "indexing": indexing,
         **measured,
-        "cold_start": {"search_s": search_s, "jieba_s": jieba_s, "vs_jieba": search_s / jieba_s},
+        "lookups": lookups_figures,
+        **truth_figures,
+        "cold_start": {"search_s": search_s, "jieba_s": jieba_s, "vs_jieba": search_s / jieba_s,
+                       **first_search, "first_vs_jieba": first_search["first_s"] / jieba_s,
+                       "cache_build_share_of_indexing": first_search["cache_build_s"] / indexing["seconds"]},
         "seconds": time.perf_counter() - _started,
     }
     results["targets"] = targets(results)

@@ -16,6 +16,11 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else math.nan
 
 
+def spread(values: Sequence[float]) -> dict[str, float]:
+    """Minimum, median and maximum (NaN for no values)."""
+    return {"min": min(values, default=math.nan), "median": median(values), "max": max(values, default=math.nan)}
+
+
 def percentile(values: Sequence[float], p: float) -> float:
     """Nearest-rank percentile, NaN for no values."""
     ordered = sorted(values)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Sequence, TypeVar
 
 from bench.benchquery import BenchQuery
 from bench.measure import median, percentile
@@ -14,10 +14,10 @@ from search.request import MAX_LIMIT
 
 SHOWN = 20  # failing queries listed in the results
 SHOWN_IDS = 5  # variant ids listed per failing query
+T = TypeVar("T")
 
 
-def time_each(queries: Sequence[BenchQuery], run: Callable[[BenchQuery], Any],
-              repeat: int) -> tuple[list[float], list[Any]]:
+def time_each(queries: Sequence[T], run: Callable[[T], Any], repeat: int) -> tuple[list[float], list[Any]]:
     """Each query's median seconds over `repeat` rounds through the whole set, and its last result."""
     seconds: list[list[float]] = [[] for _ in queries]
     results: list[Any] = [None] * len(queries)

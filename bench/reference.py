@@ -23,6 +23,7 @@ class Variants:
     publication: list[str | None] = field(default_factory=list)
     date: list[str | None] = field(default_factory=list)
     norm: list[str] = field(default_factory=list)
+    docnum: list[int] = field(default_factory=list)  # in the index generation the columns were read from
 
     def __len__(self) -> int:
         return len(self.variant_id)
@@ -38,7 +39,7 @@ def load_variants(index_dir: Path) -> Variants:
         # Only the columns below are kept: the original text would hold the corpus in memory twice.
         # A story absorbed into another is known by the other's id, as search groups it.
         rows.append((header.variant_id, resolve_story(view.aliases, header.story), header.source, header.ordinal,
-                     terms.get("publication"), terms.get("date"), view.normalised_text(docnum)))
+                     terms.get("publication"), terms.get("date"), view.normalised_text(docnum), docnum))
     view.close()
     rows.sort(key=lambda row: row[0])
     columns = Variants()

@@ -91,8 +91,12 @@ class TantivyReference:
         return clauses[0][1] if len(clauses) == 1 else Query.boolean_query(clauses)
 
     def top(self, bench: BenchQuery, limit: int = 10) -> list[int]:
-        """The best `limit` variants (the timed operation: parse, segment, search, count, fetch ids)."""
-        result = self.searcher.search(self.query(bench), limit, count=True)
+        """The best `limit` variants (the timed operation: parse, segment with jieba, search, count, fetch ids)."""
+        return self.top_of(self.query(bench), limit)
+
+    def top_of(self, query: Query, limit: int = 10) -> list[int]:
+        """The best `limit` variants of a query built beforehand: tantivy alone (search, count, fetch ids)."""
+        result = self.searcher.search(query, limit, count=True)
         return self.searcher.fast_field_values("vid", [address for _, address in result.hits])
 
     def all_matches(self, bench: BenchQuery) -> set[int]:

@@ -55,7 +55,7 @@ def test_bench_run_on_a_tiny_corpus(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     command = [str(ROOT / "bench" / "run"), "--size", "40", "--work", str(tmp_path), "--out", str(out),
                "--repeat", "1", "--query-repeat", "1", "--brute-repeat", "1", "--queries", "30", "--cold-runs", "1"]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     assert "| query p50 |" in run.stdout and "| cold start |" in run.stdout
     results = json.loads(out.read_text(encoding="utf-8"))
@@ -72,3 +72,15 @@ def test_bench_run_on_a_tiny_corpus(tmp_path: Path) -> None:
     assert set(results["grouping"]["families"]) == set(segments["families"])
     assert "| layout all: segmentation R / P |" in run.stdout
     assert set(results["grouping"]["wrong_pairs"]) == set(results["grouping"]["missed_pairs"]) == set(CAUSES)
+    # the rows of the topic lookups, issue 16 and issue 17, each with its target
+    names = {t["name"] for t in results["targets"]}
+    assert {"facets added to a search's p50", "batch topic cells off", "export variants/s", "KWIC 1,000 lines p50 (ms)",
+            "literal recall vs raw page text", "AND recall across cuts (page)", "false joins",
+            "consensus CER, mean story", "script: extra hits",
+            "first search after a fresh index / jieba floor"} <= names
+    lookups = results["lookups"]
+    assert lookups["facets"]["cells_off"] == lookups["timeline"]["cells_off"] == lookups["topics"]["cells_off"] == 0
+    assert lookups["export"]["rows"] == lookups["export"]["matching"] == lookups["export"]["variants"]
+    assert results["raw_reference"]["reference_pairs"] > 0 and results["cuts"]["pairs"] > 0
+    assert results["cold_start"]["first_s"] > 0 and results["indexing"]["spread"]["seconds"]["min"] > 0
+    assert "| export of every variant, JSON Lines |" in run.stdout and "| false joins |" in run.stdout
