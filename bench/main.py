@@ -150,6 +150,8 @@ def measure_queries(dataset: Dataset, index_dir: Path, scratch: Path,
         return corpus.search(query.request(limit=10))
 
     uncached_seconds, _ = querying.time_each(queries, uncached, args.query_repeat)
+    log(f"Corpus.rank x{args.query_repeat}: the same searches without building the page")
+    ranking_seconds, _ = querying.time_each(queries, lambda q: corpus.rank(q.request(limit=10)), args.query_repeat)
     log("building the tantivy reference")
     started = time.perf_counter()
     tantivy = TantivyReference(variants, scratch / "tantivy", args.workers)
@@ -168,6 +170,7 @@ def measure_queries(dataset: Dataset, index_dir: Path, scratch: Path,
             "by_kind": dict(Counter(q.kind for q in queries)),
             "engine": querying.latency(queries, engine_seconds),
             "engine_uncached": querying.latency(queries, uncached_seconds),
+            "engine_ranking": querying.latency(queries, ranking_seconds),
             "brute_force": querying.latency(queries, brute_seconds),
             "tantivy": {**querying.latency(queries, tantivy_seconds), "build_seconds": build_seconds,
                         **querying.tantivy_recall(tantivy, queries, expected)},

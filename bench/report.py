@@ -79,6 +79,9 @@ def table(r: dict[str, Any]) -> str:
         row("query p50 vs tantivy with jieba's cut", ms(engine["p50_ms"]),
              f"tantivy, cut timed {ms(q['tantivy_with_cut']['p50_ms'])}",
              f"{engine['p50_ms'] / q['tantivy_with_cut']['p50_ms']:.1f}x", "", "info"),
+        row("query p50 without the page (match, rank, top stories)", ms(q["engine_ranking"]["p50_ms"]),
+             f"tantivy alone {ms(tantivy['p50_ms'])}", f"{q['engine_ranking']['p50_ms'] / tantivy['p50_ms']:.1f}x",
+             "", "info"),
         row("tantivy recall (of literal matches)", f"{tantivy['recall']:.1%}",
              f"missed {tantivy['missed']:,} of {tantivy['literal_matches']:,} in {tantivy['queries_with_misses']} "
              f"queries; {tantivy['extra']:,} non-matches returned", "", "", "info"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -48,6 +48,16 @@ from search.topics import TopicTable, parse_topics, topic_table
 from search.view import View
 
 OPEN_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A request's matches with their scores, and the ranked stories of its page (not yet built)."""
+
+    matched: Matched
+    scores: np.ndarray  # one per matched document, in the order of matched.docnums
+    page: list[StoryHits]
+    garbled: QueryMatches | None  # the fuzzy matches, for a fuzzy request
 
 
 def _variant_order(variant: VariantHit) -> tuple:
@@ -105,33 +115,26 @@ class Corpus:
         """The index's latest commit number (changes on every commit)."""
         return self.view().generation
 
+    def rank(self, request: SearchRequest) -> Ranking:
+        """What a request matches and the stories of its page, ranked: everything a search does but build
+        the page (no record is read, no snippet made)."""
+        return self._rank(self.view(), request, Deadline(self.time_budget))
+
     def search(self, request: SearchRequest) -> SearchResponse:
         """Run a query; one page of story groups, each with every in-scope variant and its snippet."""
         started = time.perf_counter()
         view = self.view()
         deadline = Deadline(self.time_budget)
-        garbled: QueryMatches | None = None
-        if request.fuzzy:
-            node, scope = parse_query(request.query), view.filtered(*request.scope_queries())
-            garbled = fuzzy_matching(view, node, scope, self.confusion_model(), deadline)
-            result = Matched(view, node, scope, garbled.docnums, deadline)
-        else:
-            result = match_request(view, request, deadline)
-        node, scope, matched = result.node, result.scope, result.docnums
-        match_scores = score_matches(view, node, matched, deadline)
-        if garbled is not None:
-            match_scores = garbled.tiered_scores(match_scores)  # every exact hit above every fuzzy one
-        deadline.check()
-        stories = top_stories(lambda limit: top_hits(matched, match_scores, limit), len(matched),
-                              request.offset + request.limit, view.story_of, view.story_names.__getitem__)
-        page = stories[request.offset:]
-        members = {story.story: view.story_members(story.story, scope) for story in page}
+        ranking = self._rank(view, request, deadline)
+        result, garbled, match_scores = ranking.matched, ranking.garbled, ranking.scores
+        matched, scope = result.docnums, result.scope
+        members = {story.story: view.story_members(story.story, scope) for story in ranking.page}
         in_page = np.concatenate(list(members.values())) if members else np.zeros(0, dtype=np.int64)
         at, found = locate(matched, in_page)
         scores = dict(zip(in_page[found].tolist(), match_scores[at[found]].tolist()))
-        terms = positive_terms(node)
+        terms = positive_terms(result.node)
         articles = []
-        for story in page:
+        for story in ranking.page:
             deadline.check()
             articles.append(self._article_hit(view, story, members[story.story], terms, scores, garbled))
         return SearchResponse(
@@ -147,6 +150,23 @@ class Corpus:
             fuzzy_variants=int(garbled.fuzzy.sum()) if garbled is not None else 0,
             also_printed_as=[PrintedAs(**form) for form in garbled.printed_as()] if garbled is not None else [],
         )
+
+    def _rank(self, view: View, request: SearchRequest, deadline: Deadline) -> Ranking:
+        garbled: QueryMatches | None = None
+        if request.fuzzy:
+            node, scope = parse_query(request.query), view.filtered(*request.scope_queries())
+            garbled = fuzzy_matching(view, node, scope, self.confusion_model(), deadline)
+            result = Matched(view, node, scope, garbled.docnums, deadline)
+        else:
+            result = match_request(view, request, deadline)
+        matched = result.docnums
+        match_scores = score_matches(view, result.node, matched, deadline)
+        if garbled is not None:
+            match_scores = garbled.tiered_scores(match_scores)  # every exact hit above every fuzzy one
+        deadline.check()
+        stories = top_stories(lambda limit: top_hits(matched, match_scores, limit), len(matched),
+                              request.offset + request.limit, view.story_of, view.story_names.__getitem__)
+        return Ranking(result, match_scores, stories[request.offset:], garbled)
 
     def confusion_model(self) -> ConfusionModel:
         """The OCR confusion model fuzzy search weighs garbles with, loaded once (a few tenths of a second)."""
