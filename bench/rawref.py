@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.benchquery import BenchQuery
-from bench.rawtext import CJK_RUN, plain_form
+from bench.rawtext import CJK_RUN, plain_form, spelled_pattern
 from bench.truthmap import TruthMap
 from search.engine import Corpus
 from search.query import Term, parse_query
@@ -127,25 +127,25 @@ class _Originals:
         return self.squeezed[position]
 
 
-def _missed_cause(truth: TruthMap, originals: _Originals, article: int, term: str) -> str:
+def _missed_cause(truth: TruthMap, originals: _Originals, article: int, term: re.Pattern) -> str:
     cover = truth.in_page_order(truth.cover[article])
     if not cover:
         return "article in no variant"
-    if any(term in originals.normalised(v) for v in cover):
+    if any(term.search(originals.normalised(v)) for v in cover):
         return "whitespace inside term"
-    if any(term in originals.text(v) for v in cover):
+    if any(term.search(originals.text(v)) for v in cover):
         return "normalisation"
-    if term in "".join(originals.text(v) for v in cover):
+    if term.search("".join(originals.text(v) for v in cover)):
         return "cut between variants"
     return "moved or dropped"
 
 
-def _extra_cause(truth: TruthMap, originals: _Originals, article: int, returned: set[int], term: str) -> str:
+def _extra_cause(truth: TruthMap, originals: _Originals, article: int, returned: set[int], term: re.Pattern) -> str:
     variants = truth.cover[article] & returned
     others = {a for v in variants for a in truth.held[v] if a != article}
-    if any(term in truth.articles[a].text for a in others):
+    if any(term.search(truth.articles[a].text) for a in others):
         return "merged article holds it"
-    if any(term in originals.text(v) for v in variants):
+    if any(term.search(originals.text(v)) for v in variants):
         return "across a merge" if others else "text outside articles"
     return "normalisation"
 
@@ -157,7 +157,8 @@ def reference_check(corpus: Corpus, truth: TruthMap, docnums: list[int], terms: 
     by_origin: dict[str, Counter] = {}
     texts = [a.text for a in truth.articles]
     for term in terms:
-        holding = {a for a, text in enumerate(texts) if term.plain in text}
+        pattern = spelled_pattern(term.plain)
+        holding = {a for a, text in enumerate(texts) if pattern.search(text)}
         returned = truth.positions(corpus.matched(SearchRequest(query=term.query)).docnums)
         found = truth.articles_of(returned)
         counts = by_origin.setdefault(term.origin, Counter())
@@ -166,9 +167,9 @@ def reference_check(corpus: Corpus, truth: TruthMap, docnums: list[int], terms: 
         counts["returned"] += len(found)
         counts["both"] += len(holding & found)
         for article in sorted(holding - found):
-            tally.disagree("missed", _missed_cause(truth, originals, article, term.plain), term, truth.articles[article])
+            tally.disagree("missed", _missed_cause(truth, originals, article, pattern), term, truth.articles[article])
         for article in sorted(found - holding):
-            tally.disagree("extra", _extra_cause(truth, originals, article, returned, term.plain), term,
+            tally.disagree("extra", _extra_cause(truth, originals, article, returned, pattern), term,
                            truth.articles[article])
     total = sum(by_origin.values(), Counter())
     return {**_scores(total), "by_origin": {origin: _scores(c) for origin, c in by_origin.items()},

@@ -47,6 +47,20 @@ def _plain_char(code: int) -> str | None:
     return _folds().get(code, char)
 
 
+@cache
+def _spellings() -> dict[str, str]:
+    return json.loads(FOLD_TABLE.read_text(encoding="utf-8"))["also_spelled"]
+
+
+def spelled_pattern(plain: str) -> re.Pattern:
+    """What a term of two or more characters matches: itself, or itself with any character spelled as the table
+    file's `also_spelled` allows (关于 also 关於, the spelling folding leaves as printed); one character, itself."""
+    if len(plain) < 2:
+        return re.compile(re.escape(plain))
+    return re.compile("".join(f"[{re.escape(c + _spellings()[c])}]" if c in _spellings() else re.escape(c)
+                              for c in plain))
+
+
 def plain_form(text: str) -> str:
     """The bench's own matching form of a text: NFKC, lower case, no whitespace or C characters, folded script."""
     for _ in range(FOLD_ROUNDS):  # lower-casing or a deletion can leave text that NFKC changes again

@@ -1,4 +1,5 @@
-"""Script folding: the traditional-to-simplified character table that matching folds with (see tools/script_table.py)."""
+"""Script folding: the traditional-to-simplified character table that matching folds with, and the traditional
+spellings it leaves as printed (see tools/script_table.py)."""
 from __future__ import annotations
 
 import json
@@ -13,4 +14,10 @@ def load_folds() -> dict[int, str]:
     return {ord(traditional): simplified for traditional, simplified in folds.items()}
 
 
+def load_spellings() -> dict[str, str]:
+    """For a simplified character, the traditional ones left as printed that may stand for it (于: 於)."""
+    return json.loads(TABLE_PATH.read_text(encoding="utf-8"))["also_spelled"]
+
+
 TRADITIONAL_TO_SIMPLIFIED = load_folds()
+ALSO_SPELLED = load_spellings()

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from typing import Union
 
 from indexer.normalise import normalise_text
+from indexer.script import ALSO_SPELLED
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
 # The parser recurses per level of parentheses, so nesting is bounded well below Python's recursion limit.
 MAX_DEPTH = 32
+# Forms a term is spelled out to (see spellings); the first characters that have another spelling are spelled out.
+MAX_SPELLINGS = 16
 QUOTES = '"\uff02'
 # A quoted phrase (with the group openings and the minus glued before it), or a word.
 _TOKEN = re.compile(r'\s*(?:(?P<opening>(?:-?\()*)(?P<quoted>-?["\uff02][^"\uff02]*["\uff02]?)|(?P<word>[^\s"\uff02]+))')
@@ -164,7 +167,7 @@ class _Parser:
             return node
         return self.term(token)
 
-    def term(self, token: str) -> Term:
+    def term(self, token: str) -> Node:
         raw = token
         if token[0] in QUOTES:
             if len(token) < 2 or token[-1] not in QUOTES:
@@ -176,7 +179,27 @@ class _Parser:
         self.terms += 1
         if self.terms > MAX_TERMS:
             raise QueryError(f"too many terms (at most {MAX_TERMS})")
-        return Term(text, raw)
+        forms = spellings(text)
+        return Term(text, raw) if len(forms) == 1 else Or(tuple(Term(form, raw) for form in forms))
+
+
+def spellings(text: str) -> list[str]:
+    """A normalised term and its traditional spellings that normalisation leaves as printed, the term first.
+
+    Folding cannot turn 於 into 于, since simplified text prints 於 too (a
+    surname), but a traditional page prints 关于 as 關於, folded to 关於. A term
+    of two or more characters is also spelled with such characters (关于: 关於;
+    线上: 線上), where they are the same word; a lone 于 stays itself.
+    """
+    if len(text) < 2:
+        return [text]
+    forms = [""]
+    for char in text:
+        options = char + ALSO_SPELLED.get(char, "")
+        if len(forms) * len(options) > MAX_SPELLINGS:
+            options = char
+        forms = [form + option for form in forms for option in options]
+    return forms
 
 
 def has_positive(node: Node) -> bool:

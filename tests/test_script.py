@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from indexer.ingest import index_paths
 from indexer.normalise import fold_char, normalise, normalise_text
-from indexer.script import TABLE_PATH, TRADITIONAL_TO_SIMPLIFIED
+from indexer.script import ALSO_SPELLED, TABLE_PATH, TRADITIONAL_TO_SIMPLIFIED
 from search.engine import Corpus
+from search.query import MAX_SPELLINGS, Or, Term, parse_query, spellings
 from search.request import SearchRequest
 from tools.script_table import CHARACTERS, EXTENDED, PHRASES, PHRASE_SLIPS, generate, opencc_share_dir, read_ocd2
 
@@ -144,3 +145,46 @@ def test_a_traditional_printing_is_found_by_the_simplified_query_and_the_reverse
         shown = {source: {hit.snippet[a:b] for a, b in hit.highlights} for source, hit in matched.items()}
         assert shown == {"trad": {"釷基熔鹽實驗堆"}, "simp": {"钍基熔盐实验堆"}}, query
         assert re.search("[實驗釷]", matched["trad"].snippet) and not re.search("[實驗釷]", matched["simp"].snippet)
+
+
+def test_a_term_is_spelled_out_with_the_traditional_characters_left_as_printed():
+    assert spellings("关于") == ["关于", "关於"]
+    assert spellings("线上") == ["线上", "線上"]
+    assert spellings("于") == ["于"]  # alone it is as likely the surname 於 of simplified print
+    assert spellings("钍基熔盐") == ["钍基熔盐"]
+    assert isinstance(parse_query("关于"), Or) and isinstance(parse_query("于"), Term)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(sorted(ALSO_SPELLED) + list("钍基熔盐，7A")), min_size=2, max_size=12))
+def test_spellings_differ_from_the_term_only_where_the_table_allows(term):
+    forms = spellings(term)
+    assert forms[0] == term and len(forms) == len(set(forms)) <= MAX_SPELLINGS
+    for form in forms:
+        assert len(form) == len(term)
+        # Only where the table allows, and only with characters normalisation leaves as printed (else no text holds them).
+        assert all(a == b or (b in ALSO_SPELLED[a] and fold_char(b) == b) for a, b in zip(term, form))
+
+
+def test_a_simplified_term_finds_the_traditional_printing_that_spells_it_with_a_character_left_as_printed(
+        tmp_path, seed_pages):
+    simplified = seed_pages[THORIUM_PAGE]
+    traditional = S2T.convert(simplified)
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "trad.txt").write_text(traditional, encoding="utf-8")
+    (pages / "simp.txt").write_text(simplified, encoding="utf-8")
+    index_paths([pages], tmp_path / "index", workers=1)
+    corpus = Corpus(tmp_path / "index")
+    # Terms around each character that s2t spelled with one the table leaves as printed (于 → 於, 线 → 線).
+    terms = {simplified[i - 1:i + 2]: traditional[i - 1:i + 2] for i, (s, t) in enumerate(zip(simplified, traditional))
+             if 0 < i and s in ALSO_SPELLED and t in ALSO_SPELLED[s] and re.fullmatch(r"\w{3}", simplified[i - 1:i + 2])}
+    assert len(terms) >= 5
+    for term, printed in terms.items():
+        response = corpus.search(SearchRequest(query=term, limit=100))
+        matched = {v.source: v for a in response.articles for v in a.variants if v.matched}
+        assert set(matched) == {"trad", "simp"}, term
+        assert printed in {matched["trad"].snippet[a:b] for a, b in matched["trad"].highlights}, term
+    lone = corpus.search(SearchRequest(query="于", limit=100))
+    holding = {name for name, text in (("trad", traditional), ("simp", simplified)) if "于" in normalise_text(text)}
+    assert {v.source for a in lone.articles for v in a.variants if v.matched} == holding

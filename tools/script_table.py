@@ -100,6 +100,7 @@ class ScriptTable:
     folds: dict[str, str]
     rare_forms: str
     left_as_printed: dict[str, str]
+    spellings: dict[str, str]  # simplified character: the characters left as printed OpenCC may simplify to it
 
 
 def build_table(characters: dict[str, list[str]], extended: dict[str, list[str]],
@@ -134,8 +135,15 @@ def build_table(characters: dict[str, list[str]], extended: dict[str, list[str]]
     unsettled = [key for key, value in folds.items() if value in folds]
     if unsettled:
         raise ValueError(f"folds that would fold again: {unsettled}")
+    spellings: dict[str, str] = {}
+    for key in sorted(reasons):
+        for value in characters.get(key, []):
+            # A query is folded before it is spelled out, so a character that folds never reaches the table.
+            if value != key and is_ordinary(value) and value not in folds:
+                spellings[value] = spellings.get(value, "") + key
     return ScriptTable(dict(sorted(folds.items())), rare_forms,
-                       {key: "; ".join(dict.fromkeys(why)) for key, why in sorted(reasons.items())})
+                       {key: "; ".join(dict.fromkeys(why)) for key, why in sorted(reasons.items())},
+                       dict(sorted(spellings.items())))
 
 
 def generate() -> str:
@@ -153,6 +161,7 @@ def generate() -> str:
         "folds": table.folds,
         "left_as_printed": table.left_as_printed,
         "left_as_printed_rare_simplified_form": table.rare_forms,
+        "also_spelled": table.spellings,
     }
     return json.dumps(document, ensure_ascii=False, indent=0) + "\n"
 
