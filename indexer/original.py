@@ -29,6 +29,7 @@ import zstandard
 from indexer.normalise import Normalised
 
 ZSTD_LEVEL = 3
+ASCII = 128
 # original length, breakpoints, table entries, stretches, bytes of the stretches' text (UTF-16)
 _HEADER = struct.Struct("<5I")
 _compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
@@ -65,15 +66,7 @@ class Edits:
 
     def original(self, norm: str) -> str:
         """The original text."""
-        translated = norm
-        if len(self.folded):  # str.translate looks each character up in a dict: slow on Chinese text
-            points = codepoints(norm)
-            at = np.minimum(np.searchsorted(self.folded, points), len(self.folded) - 1)
-            hits = self.folded[at] == points
-            if hits.any():
-                points = points.copy()
-                points[hits] = self.printed[at[hits]]
-                translated = points.tobytes().decode("utf-32-le")
+        translated = self._translated(norm) if len(self.folded) else norm
         if not self.stretches:
             return translated
         pieces, done = [], 0
@@ -83,6 +76,22 @@ class Edits:
             done = end
         pieces.append(translated[done:])
         return "".join(pieces)
+
+    def _translated(self, norm: str) -> str:
+        """The normalised text with the table's folds undone (str.translate looks each character up in a dict:
+        slow on Chinese text)."""
+        points = codepoints(norm)
+        if self.folded[-1] < ASCII:  # most printings: only punctuation, digits and letters set full-width
+            table = np.arange(ASCII, dtype=np.uint32)
+            table[self.folded] = self.printed
+            return np.where(points < ASCII, table[points & (ASCII - 1)], points).tobytes().decode("utf-32-le")
+        at = np.minimum(np.searchsorted(self.folded, points), len(self.folded) - 1)
+        hits = self.folded[at] == points
+        if not hits.any():
+            return norm
+        points = points.copy()
+        points[hits] = self.printed[at[hits]]
+        return points.tobytes().decode("utf-32-le")
 
 
 def _undoing_table(orig: np.ndarray, normal: np.ndarray) -> dict[int, int]:
