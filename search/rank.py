@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer.sorted_sets import intersect, locate
-from indexer.words import FIELDS, WORD_CHARS, field_code, field_of
+from indexer.words import FIELDS, TITLE_FLAG, WORD_CHARS, field_code, field_of, word_code
 from search.budget import Deadline
 from search.query import And, Node, Not, Or, Term, parse_query, positive_terms
 from search.request import SearchRequest
@@ -86,20 +86,25 @@ def indexed_words(view: View, text: str) -> list[str]:
     Segmenting a short term with jieba itself would cut it without the context
     it has in the texts, and loading jieba's dictionary costs a cold process
     more than the whole rest of a search; the index's own vocabulary is the
-    set of words there is anything to score.
+    set of words there is anything to score. Every substring that could be a
+    word is looked up at once.
     """
+    spans = [(start, end) for start in range(len(text))
+             for end in range(start + 1, min(len(text), start + MAX_WORD_CHARS) + 1)]
+    codes = np.array([word_code(text[start:end]) for start, end in spans], dtype=np.uint64)
+    known = (view.document_frequencies(codes) > 0) | (view.document_frequencies(codes | TITLE_FLAG) > 0)
+    indexed = {span for span, present in zip(spans, known.tolist()) if present}
     found = []
     start = 0
     while start < len(text):
-        for end in range(min(len(text), start + MAX_WORD_CHARS), start, -1):
-            word = text[start:end]
-            if any(view.document_frequency(field_code(field, word)) for field in FIELDS):
-                if WORD_CHARS.search(word):
-                    found.append(word)
-                start = end
-                break
-        else:
+        end = next((end for end in range(min(len(text), start + MAX_WORD_CHARS), start, -1)
+                    if (start, end) in indexed), None)
+        if end is None:
             start += 1
+            continue
+        if WORD_CHARS.search(text[start:end]):
+            found.append(text[start:end])
+        start = end
     return found
 
 
@@ -110,14 +115,10 @@ def ranking_terms(view: View, node: Node) -> list[np.uint64]:
     being near zero, but scoring it walks its whole posting list: it is left out.
     """
     ceiling = MAX_WORD_SHARE * view.ranked_count
-    codes = []
-    for term in positive_terms(node):
-        for word in dict.fromkeys(indexed_words(view, term.text)):
-            for field in FIELDS:
-                code = field_code(field, word)
-                if 0 < view.document_frequency(code) <= ceiling:
-                    codes.append(code)
-    return codes
+    words = list(dict.fromkeys(word for term in positive_terms(node) for word in indexed_words(view, term.text)))
+    codes = np.array([field_code(field, word) for word in words for field in FIELDS], dtype=np.uint64)
+    frequencies = view.document_frequencies(codes)
+    return [code for code, frequency in zip(codes, frequencies.tolist()) if 0 < frequency <= ceiling]
 
 
 def score_matches(view: View, node: Node, docnums: np.ndarray, deadline: Deadline = NO_DEADLINE) -> np.ndarray:
