@@ -450,3 +450,13 @@ def test_padding_inside_a_page_is_dropped_but_scattered_controls_still_count():
     scattered = "".join(f"字{chr(1)}\x00" for _ in range(200))  # short runs between characters: not padding
     with pytest.raises(NotText):
         decode(scattered.encode("utf-8"))
+
+
+def test_a_short_nul_run_ending_a_line_is_padding_however_short_the_page():
+    """SogouC articles end in as few as one NUL of padding; printed on a short page, two such ends are over 2%."""
+    line = "**共找到19个相关网页。" + "\x00" * 10 + "**\n\n编辑：杨琳\n\n"
+    decoded = decode((line * 2 + "第二篇稿件的正文在此。\n").encode("utf-8"))
+    assert decoded.warnings == ["20 NUL bytes of padding dropped"]
+    assert "**共找到19个相关网页。**\n" in decoded.text  # the line keeps its closing mark
+    with pytest.raises(NotText):  # NULs between characters are no line's end
+        decode(("字\x00\x00" * 40 + "\n").encode("utf-8"))
