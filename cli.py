@@ -142,6 +142,9 @@ def index(
         err.print(f"[yellow]warning:[/] {escape(message)}")
     for path, message in summary.failed:
         err.print(f"[red]failed:[/] {escape(message)}")
+    if summary.id_clashes and id_from is IdFrom.stem:
+        err.print(f"hint: {summary.id_clashes:,} files share their name with another file of this run; "
+                  "--id-from path names each source by its path below the directory given")
     if as_json:
         print_json(summary.to_dict())
     else:

@@ -44,6 +44,7 @@ class IndexSummary:
     variants_total: int = 0
     stories_total: int = 0
     seconds: float = 0.0
+    id_clashes: int = 0  # files refused because an earlier file of the run has their source id
 
     def to_dict(self) -> dict:
         """The JSON form of the summary."""
@@ -58,6 +59,7 @@ class IndexSummary:
             "variants_total": self.variants_total,
             "stories_total": self.stories_total,
             "seconds": round(self.seconds, 3),
+            "id_clashes": self.id_clashes,
         }
 
 
@@ -126,6 +128,7 @@ def _with_unique_sources(items: list[InputFile | ReadError], summary: IndexSumma
         if isinstance(item, ReadError):
             summary.failed.append((str(item.path), str(item)))
         elif item.source in seen:
+            summary.id_clashes += 1
             summary.failed.append((str(item.path), f"{item.path}: source id {item.source!r} is already used by {seen[item.source]} in this run"))
         else:
             seen[item.source] = item.path

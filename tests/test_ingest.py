@@ -197,6 +197,9 @@ def test_ids_from_paths_keep_same_named_pages_of_different_papers_apart(tmp_path
     index_dir = tmp_path / "index"
     clash = index_paths([tmp_path / "pages"], index_dir, workers=1)
     assert clash.new == 1 and len(clash.failed) == 1 and "already used" in clash.failed[0][1]
+    assert clash.id_clashes == 1
+    shown = run_cli("index", str(tmp_path / "pages"), "--index", str(tmp_path / "index3"))
+    assert shown.returncode == 1 and "hint: 1 files share their name" in shown.stderr and "--id-from path" in shown.stderr
     summary = index_paths([tmp_path / "pages"], tmp_path / "index2", workers=1, id_from="path")
     assert summary.new == 2
     assert {r.source for r in Corpus(tmp_path / "index2").sources()} == {"paper-a/p01", "paper-b/p01"}
