@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
+from dataclasses import replace
 from typing import Iterator, Sequence
 
 import numpy as np
@@ -49,6 +50,8 @@ EXPECTED_SLOTS = 2
 SLACK = 4
 # A stretch whose places were this much taken already by the same printing is a repeat.
 REPEAT_SHARE = 0.5
+# Characters a stretch must have to tell a repeated paragraph from a phrase the story uses twice.
+REPEAT_GRAM = 8
 
 
 def align(printings: Sequence[Printing]) -> Alignment:
@@ -68,16 +71,35 @@ def align(printings: Sequence[Printing]) -> Alignment:
 
 def _completeness(printings: list[PreparedPrinting]) -> list[int]:
     """How much of the story each printing holds: the distinct body trigrams it shares with another
-    printing (its own noise does not count), less those it prints more than once (a paragraph
-    printed twice, or run into another, would make a poor frame for the others)."""
-    counted = []
+    printing, and half of those it has alone (each misread character makes up to three of these and
+    loses as many shared ones, so noise does not pay, while a paragraph only it has does: two
+    printings share only what both have), less the characters it prints again (a paragraph printed
+    twice, or run into another, would make a poor frame for the others)."""
+    grams = []
     for printing in printings:
         codes = [_gram_codes(printing.codes[line.start:line.end]) for line in printing.lines if line.section == "body"]
-        counted.append(np.unique(np.concatenate(codes) if codes else np.zeros(0, np.int64), return_counts=True))
-    everywhere, printed_by = np.unique(np.concatenate([grams for grams, _ in counted]), return_counts=True)
+        grams.append(np.unique(np.concatenate(codes) if codes else np.zeros(0, np.int64)))
+    everywhere, printed_by = np.unique(np.concatenate(grams), return_counts=True)
     shared = everywhere[printed_by > 1] if len(printings) > 1 else everywhere
-    return [int(np.count_nonzero(np.isin(grams, shared))) - int(np.count_nonzero(counts > 1))
-            for grams, counts in counted]
+    completeness = []
+    for own, printing in zip(grams, printings):
+        common = int(np.count_nonzero(np.isin(own, shared)))
+        completeness.append(common + (len(own) - common) // 2 - _printed_again(printing))
+    return completeness
+
+
+def _printed_again(printing: PreparedPrinting) -> int:
+    """Body characters that start a stretch of REPEAT_GRAM characters the printing printed before
+    (natural text seldom repeats so long a stretch; a repeated paragraph repeats all of its own)."""
+    seen: set[str] = set()
+    again = 0
+    for line in printing.lines:
+        if line.section == "body":
+            for k in range(line.start, line.end - REPEAT_GRAM + 1):
+                stretch = printing.norm[k:k + REPEAT_GRAM]
+                again += stretch in seen
+                seen.add(stretch)
+    return again
 
 
 def _gram_codes(codes: np.ndarray) -> np.ndarray:
@@ -105,6 +127,17 @@ class _SlotIndex:
         for sid in self.order:
             self.base[sid] = total
             total += slot_lengths[sid] + 1
+
+    def remove(self, slot_id: int, reference: str) -> None:
+        """Take a slot out (to be inserted again cut in two)."""
+        self.order.remove(slot_id)
+        for j in range(len(reference) - GRAM + 1):
+            self.grams[reference[j:j + GRAM]].remove((slot_id, j))
+
+    def before(self, slot_id: int) -> int | None:
+        """The slot that precedes a slot, if any."""
+        at = self.order.index(slot_id)
+        return self.order[at - 1] if at else None
 
     def coordinate(self, slot_id: int, offset: int) -> int:
         return self.base[slot_id] + offset
@@ -143,6 +176,25 @@ class _Builder:
         slot_id, window_start, window_end, cut_start, cut_end = found
         if cut_start:
             anchor = self._place(row, line, start, start + cut_start, anchor)
+        opcodes = self._opcodes(text, found)
+        if opcodes is None:
+            anchor = self._new_slot(row, line, start + cut_start, start + cut_end, anchor)
+        elif self._read_already(row, slot_id, window_start + opcodes[0][1], window_start + opcodes[-1][2]):
+            # a second copy stands where the printing prints it; the consensus decides whether it is noise
+            first_copy = self.slots[slot_id].repeats
+            anchor = self._new_slot(row, line, start + cut_start, start + cut_end, anchor,
+                                    repeats=slot_id if first_copy is None else first_copy)
+            self.flags.append(Flag(self.printings[row].printing.variant_id, "repeated", line.number, anchor[0]))
+        else:
+            anchor = self._fill(row, line, slot_id, window_start, start + cut_start, opcodes) or anchor
+        if cut_end < len(text):
+            anchor = self._place(row, line, start + cut_end, end, anchor)
+        return anchor
+
+    def _opcodes(self, text: str, found: tuple[int, int, int, int, int]) -> list[tuple] | None:
+        """The edits from the window of a slot to the part of a stretch found there (without deletions
+        at either end), or None if too few of the part's characters align to equal ones."""
+        slot_id, window_start, window_end, cut_start, cut_end = found
         reference = self.slots[slot_id].reference
         opcodes = [tuple(op) for op in Levenshtein.opcodes(reference[window_start:window_end], text[cut_start:cut_end])]
         while opcodes and opcodes[0][0] == "delete":
@@ -150,13 +202,7 @@ class _Builder:
         while opcodes and opcodes[-1][0] == "delete":
             opcodes.pop()
         equal = sum(op[2] - op[1] for op in opcodes if op[0] == "equal")
-        if equal < MIN_SIMILARITY * (cut_end - cut_start):
-            anchor = self._new_slot(row, line, start + cut_start, start + cut_end, anchor)
-        else:
-            anchor = self._fill(row, line, slot_id, window_start, start + cut_start, opcodes) or anchor
-        if cut_end < len(text):
-            anchor = self._place(row, line, start + cut_end, end, anchor)
-        return anchor
+        return opcodes if equal >= MIN_SIMILARITY * (cut_end - cut_start) else None
 
     def _expected(self, text: str, section: str, anchor: tuple[int, int] | None) -> tuple[int, int, int, int, int] | None:
         """The stretch's place if it is where the printing's order says: right after its last one, in
@@ -238,16 +284,81 @@ class _Builder:
         ranked.sort()
         return ((-votes, hits[low:top]) for votes, _, _, low, top in ranked)
 
-    def _new_slot(self, row: int, line: Line, start: int, end: int, anchor: tuple[int, int] | None) -> tuple[int, int]:
-        """A stretch that matches no slot becomes one, after the printing's last slot."""
+    def _read_already(self, row: int, slot_id: int, first: int, last: int) -> bool:
+        """True if the printing has read most characters [first, last) of a slot already."""
+        taken = self.slots[slot_id].starts[row, 2 * first + 1:2 * last:2] >= 0
+        return taken.size > 0 and np.count_nonzero(taken) >= REPEAT_SHARE * taken.size
+
+    def _new_slot(self, row: int, line: Line, start: int, end: int, anchor: tuple[int, int] | None,
+                  repeats: int | None = None) -> tuple[int, int]:
+        """A stretch that matches no slot becomes one, after the printing's last slot; inside it where
+        the printing's last stretch ended well before the slot's end (another printing ran two
+        paragraphs into one line, and this one has a paragraph between them)."""
+        if anchor is None:
+            anchor = self._ahead(row, line)
+        if anchor is not None and 0 < anchor[1] <= self.lengths[anchor[0]] - MIN_PIECE:
+            self._split(*anchor)
         reference = self.printings[row].norm[start:end]
         places = 2 * len(reference) + 1
         slot_id = len(self.slots)
         shape = (len(self.printings), places)
-        self.slots.append(Slot(line.section, reference, row, np.full(shape, -1, np.int64), np.full(shape, -1, np.int64)))
+        self.slots.append(Slot(line.section, reference, row, np.full(shape, -1, np.int64),
+                               np.full(shape, -1, np.int64), repeats))
         self.lengths[slot_id] = len(reference)
         self.sections[line.section].insert(slot_id, anchor[0] if anchor else None, reference, self.lengths)
         return self._fill(row, line, slot_id, 0, start, [("equal", 0, len(reference), 0, len(reference))])
+
+    def _ahead(self, row: int, line: Line) -> tuple[int, int] | None:
+        """Where a stretch the printing prints before anything it shares goes: right before the place
+        of its next line that matches a slot (at that slot's start unless it matched well inside
+        it), else first in the section (None)."""
+        printing = self.printings[row]
+        index = self.sections[line.section]
+        for later in printing.lines:
+            if later.number <= line.number or later.section != line.section:
+                continue
+            text = printing.norm[later.start:later.end]
+            found = self._vote(row, text, later.section, None)
+            opcodes = self._opcodes(text, found) if found is not None else None
+            if opcodes is None:
+                continue
+            slot_id, offset = found[0], found[1] + opcodes[0][1]
+            if offset >= MIN_PIECE:
+                return slot_id, offset
+            previous = index.before(slot_id)
+            return None if previous is None else (previous, self.lengths[previous])
+        return None
+
+    def _split(self, slot_id: int, offset: int) -> None:
+        """Cut a slot in two before reference character `offset`: the second part becomes a slot of its
+        own right after the first, and the pieces placed across the cut are cut with it. The gap at
+        the cut stays with the first part; the second starts with an empty one."""
+        slot = self.slots[slot_id]
+        cut = 2 * offset
+        second_id = len(self.slots)
+        tail_starts, tail_ends = slot.starts[:, cut:].copy(), slot.ends[:, cut:].copy()
+        covered = tail_starts[:, 0] >= 0
+        tail_starts[covered, 0] = tail_ends[covered, 0]
+        self.slots.append(Slot(slot.section, slot.reference[offset:], slot.origin, tail_starts, tail_ends, slot.repeats))
+        index = self.sections[slot.section]
+        previous = index.before(slot_id)
+        index.remove(slot_id, slot.reference)
+        slot.reference, slot.starts, slot.ends = slot.reference[:offset], slot.starts[:, :cut + 1].copy(), \
+            slot.ends[:, :cut + 1].copy()
+        self.lengths[slot_id], self.lengths[second_id] = offset, len(self.slots[second_id].reference)
+        index.insert(slot_id, previous, slot.reference, self.lengths)
+        index.insert(second_id, slot_id, self.slots[second_id].reference, self.lengths)
+        pieces = []
+        for piece in self.pieces:
+            if piece.slot != slot_id or piece.last <= cut:
+                pieces.append(piece)
+            elif piece.first >= cut:
+                pieces.append(replace(piece, slot=second_id, first=piece.first - cut, last=piece.last - cut))
+            else:
+                middle = max(piece.start, int(slot.ends[piece.printing, cut]))
+                pieces.append(replace(piece, end=middle, last=cut))
+                pieces.append(replace(piece, slot=second_id, start=middle, first=0, last=piece.last - cut))
+        self.pieces = pieces
 
     def _fill(self, row: int, line: Line, slot_id: int, window_start: int, start: int,
               opcodes: list[tuple]) -> tuple[int, int] | None:
@@ -291,6 +402,8 @@ class _Builder:
         order = [slot_id for section in SECTIONS for slot_id in self.sections[section].order]
         renumber = {old: new for new, old in enumerate(order)}
         slots = [self.slots[old] for old in order]
+        for slot in slots:
+            slot.repeats = None if slot.repeats is None else renumber[slot.repeats]
         pieces = sorted((Piece(p.printing, p.line, renumber[p.slot], p.start, p.end, p.first, p.last)
                          for p in self.pieces), key=lambda p: (p.printing, p.start))
         flags = [Flag(f.variant_id, f.kind, f.line, renumber[f.slot]) for f in self.flags]

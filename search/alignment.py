@@ -139,7 +139,9 @@ class Slot:
     2i+1 is reference character i, place 2i the gap before it (place 2n the gap after the last).
     starts, ends: arrays of shape (printings, 2n+1); printing r reads its normalised text
     [starts[r, k], ends[r, k]) at place k (an empty reading where they are equal), and does not
-    cover place k where starts[r, k] is -1.
+    cover place k where starts[r, k] is -1. repeats: for a slot holding a stretch that its origin
+    prints a second time, the index of the slot holding the first copy (the consensus keeps a second
+    copy only where most printings print it twice); else None.
     """
 
     section: str
@@ -147,6 +149,7 @@ class Slot:
     origin: int
     starts: np.ndarray
     ends: np.ndarray
+    repeats: int | None = None
 
     def readers(self) -> np.ndarray:
         """Per printing, True if it reads any text in this slot."""
@@ -175,7 +178,8 @@ class Piece:
 class Flag:
     """Something a printing does that alignment worked around.
 
-    kind: "repeated" (the printing prints this stretch twice; the copy on `line` was left out) or
+    kind: "repeated" (the printing prints this stretch twice; the copy on `line` stands in a slot of its
+    own, see Slot.repeats, or was left out where it is under half the stretch) or
     "moved" (the stretch on `line` stands elsewhere in the printing's order than in the story's).
     slot: index of the slot it belongs to.
     """
@@ -205,7 +209,7 @@ class Alignment:
         original span."""
         ids = [p.printing.variant_id for p in self.printings]
         return {
-            "slots": [{"section": slot.section, "origin": ids[slot.origin],
+            "slots": [{"section": slot.section, "origin": ids[slot.origin], "repeats": slot.repeats,
                        "readers": [ids[r] for r in np.flatnonzero(slot.readers()).tolist()],
                        "covering": [ids[r] for r in np.flatnonzero(slot.coverers()).tolist()]}
                       for slot in self.slots],

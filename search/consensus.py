@@ -1,7 +1,10 @@
 """The consensus text of a story's aligned printings: at each place the reading most printings agree on.
 
 It is decided at two levels. A paragraph slot is kept when at least as many of the printings covering
-it read text there as lack it (OCR and layout drop paragraphs more often than they invent them).
+it read text there as lack it (OCR and layout drop paragraphs more often than they invent them); a
+slot holding a second copy of a stretch (search.align), when more than half of the printings covering
+the first copy print it twice (so that one printing repeating a paragraph by mistake is outvoted even
+by a single other printing, while a paragraph the story itself repeats stays twice).
 Inside a kept slot, each place takes the reading most of the printings that have the paragraph agree
 on, ties broken by `TIE_RULE`. Support at a place is the share of all printings covering it (see
 search.align) that read what the consensus reads, so a printing lacking the paragraph counts against
@@ -23,7 +26,9 @@ from search.alignment import Alignment, Slot
 ConfusionWeight = Callable[[str, str], float]
 
 TIE_RULE = (
-    "A paragraph is kept when at least as many of the printings covering it have it as lack it. "
+    "A paragraph is kept when at least as many of the printings covering it have it as lack it "
+    "(a second copy of a paragraph, when more than half of the printings covering the first copy "
+    "print it twice). "
     "Among readings that the same number of printings read: first the reading that is the "
     "likelier OCR source of the others (confusion_weight(reading, other) summed over the other tied "
     "readings; only with a confusion_weight), then the reading of the printings that agree most with "
@@ -98,12 +103,20 @@ def build_consensus(alignment: Alignment, confusion_weight: ConfusionWeight | No
     for vote in votes.values():
         vote.winner, vote.tied = _choose(vote.readings, reliability, confusion_weight)
         ties += vote.tied
-    kept = [int(np.count_nonzero(slot.readers())) * 2 >= int(np.count_nonzero(slot.coverers()))
-            for slot in alignment.slots]
+    kept = [_kept(alignment.slots, slot) for slot in alignment.slots]
     text, head_lines, support, coverage, offsets = _assemble(alignment, votes, kept)
     ids = [p.printing.variant_id for p in alignment.printings]
     return Consensus(text, head_lines, support, coverage, dict(zip(ids, reliability.tolist())), ties,
                      kept, votes, offsets)
+
+
+def _kept(slots: list[Slot], slot: Slot) -> bool:
+    """Whether the consensus keeps a slot: at least as many of the printings covering it read text in it
+    as lack it; for a second copy of a stretch, more than half the printings covering the first copy."""
+    readers = int(np.count_nonzero(slot.readers()))
+    if slot.repeats is not None:
+        return readers * 2 > int(np.count_nonzero(slots[slot.repeats].coverers()))
+    return readers * 2 >= int(np.count_nonzero(slot.coverers()))
 
 
 def _tally(alignment: Alignment, slot: Slot) -> dict[int, Vote]:

@@ -234,7 +234,7 @@ class Corpus:
         for docnum in docnums.tolist():
             header = view.header(docnum)
             printings.append(Printing(header.variant_id, view.original(docnum)[0], header.head_lines, header.body_lines))
-        return article_id, compare(printings)
+        return article_id, compare(printings, self.confusion_model().weight)
 
     def article(self, article_id: str, all_versions: bool = False) -> ArticleView | None:
         """A story with the full text of every variant (latest versions unless all are asked for)."""

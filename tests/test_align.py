@@ -56,19 +56,53 @@ def test_the_partial_printing_counts_neither_way_where_it_has_no_text(seed_compa
     assert consensus.coverage[hours + 1] == 5 and consensus.support[hours + 1] == pytest.approx(0.8)  # 004: 164
 
 
-def test_a_paragraph_printed_twice_is_aligned_once_and_flagged(seed_story, seed_comparison):
-    printing = seed_story[2]
+def copies_of(alignment, text: str) -> list[int]:
+    """Indices of the body slots whose reference text holds `text` (normalised)."""
+    return [i for i, slot in enumerate(alignment.slots) if slot.section == "body" and normalise_text(text) in slot.reference]
+
+
+def printed_twice(printing, starts: str):
+    """The printing with the body paragraph starting `starts` printed again after the next one."""
     body = body_lines(printing)
-    at = next(i for i, line in enumerate(body) if line.startswith("12月3日"))
-    twice = with_body(printing, body[:at + 2] + [body[at]] + body[at + 2:])
+    at = next(i for i, line in enumerate(body) if line.startswith(starts))
+    return with_body(printing, body[:at + 2] + [body[at]] + body[at + 2:]), printing.head_lines + at + 2
+
+
+def test_a_paragraph_one_printing_prints_twice_stands_apart_and_leaves_the_consensus(seed_story, seed_comparison):
+    twice, line = printed_twice(seed_story[2], "12月3日")
     comparison = compare(seed_story[:2] + [twice] + seed_story[3:])
-    repeated = [f for f in comparison.alignment.flags if f.kind == "repeated" and f.variant_id == "002"]
-    assert [f.line for f in repeated] == [printing.head_lines + at + 2]
-    slot = slot_holding(comparison.alignment, "12月3日，我国信息通信领域")
-    assert repeated[0].slot == slot
+    alignment = comparison.alignment
+    repeated = [f for f in alignment.flags if f.kind == "repeated" and f.variant_id == "002"]
+    assert [f.line for f in repeated] == [line]
+    first, second = copies_of(alignment, "12月3日，我国信息通信领域")
+    assert repeated[0].slot == second and alignment.slots[second].repeats == first
+    assert alignment.slots[second].readers().tolist() == [False, False, True, False, False]
+    assert alignment.slots[first].readers()[2] and alignment.slots[first].repeats is None
     assert comparison.consensus.text == seed_comparison.consensus.text
     assert not [d for d in comparison.differences if d.paragraph and "002" in d.readings[0].variants
-                and not d.readings[0].consensus]
+                and not d.readings[0].consensus and d.slot != second]
+
+
+def test_a_paragraph_every_printing_prints_twice_stays_twice_in_the_consensus(seed_story):
+    whole = seed_story[:4]  # 004 prints only the second half
+    comparison = compare([printed_twice(p, "12月3日")[0] for p in whole])
+    first, second = copies_of(comparison.alignment, "12月3日，我国信息通信领域")
+    assert comparison.alignment.slots[second].repeats == first
+    assert comparison.alignment.slots[second].readers().all()
+    once = compare(whole).consensus.text
+    paragraph = next(line for line in once.split("\n") if line.startswith("12月3日"))
+    assert comparison.consensus.text.count(paragraph) == 2
+    lines = comparison.consensus.text.split("\n")
+    assert lines[lines.index(paragraph) + 2] == paragraph  # where the printings print it
+
+
+def test_of_two_printings_the_one_that_repeats_a_paragraph_is_outvoted(seed_story):
+    twice, _ = printed_twice(seed_story[0], "12月3日")
+    assert twice.text.count("我国信息通信领域首个国家重大科技基础设施") == 2
+    for printings in ([twice, seed_story[1]], [seed_story[1], twice]):
+        comparison = compare(printings)
+        assert any(slot.repeats is not None for slot in comparison.alignment.slots)
+        assert comparison.consensus.text.count("我国信息通信领域首个国家重大科技基础设施") == 1
 
 
 def test_two_swapped_paragraphs_still_align_and_one_is_flagged_moved(seed_story, seed_comparison):
@@ -110,6 +144,41 @@ def test_two_paragraphs_printed_as_one_line_align_to_both_slots(seed_story, seed
     assert alignment.slots[slot_holding(alignment, "72TB数据传输")].readers()[0]
     assert alignment.slots[slot_holding(alignment, "12月3日，我国信息通信领域")].readers()[0]
     assert comparison.consensus.text == seed_comparison.consensus.text
+
+
+def test_a_paragraph_only_one_printing_has_stays_between_its_neighbours_where_the_others_run_them_together(
+        seed_story):
+    # 000 and 002 lack the 72TB paragraph and print the paragraphs around it as one line; 001 has all
+    # three: the 72TB paragraph stands between the two, not after the line the others print.
+    def without(printing):
+        body = body_lines(printing)
+        at = next(i for i, line in enumerate(body) if "TB数据传输" in line)
+        return with_body(printing, body[:at - 1] + [body[at - 1] + body[at + 1]] + body[at + 2:])
+
+    comparison = compare([without(seed_story[0]), seed_story[1], without(seed_story[2])])
+    alignment = comparison.alignment
+    body = body_lines(seed_story[1])
+    at = next(i for i, line in enumerate(body) if line.startswith("72TB"))
+    before = slot_holding(alignment, body[at - 1])
+    middle = slot_holding(alignment, "72TB数据传输")
+    after = slot_holding(alignment, "12月3日，我国信息通信领域")
+    assert before < middle < after
+    assert alignment.slots[middle].readers().tolist() == [False, True, False]
+    assert not [f for f in alignment.flags if f.kind == "moved" and f.slot in (before, middle, after)]
+
+
+def test_a_paragraph_a_partial_printing_prints_before_all_it_shares_stays_before_it(seed_story):
+    partial = seed_story[4]
+    body = body_lines(partial)
+    own = "本报编者按：以下是这篇报道的后半部分，前半部分见昨日本报第一版。"
+    comparison = compare(seed_story[:4] + [with_body(partial, [own] + body)])
+    alignment = comparison.alignment
+    own_slot = slot_holding(alignment, own)
+    placed = sorted((p for p in alignment.pieces if p.printing == 4 and alignment.slots[p.slot].section == "body"),
+                    key=lambda p: p.start)
+    assert placed[0].slot == own_slot and placed[1].slot == own_slot + 1
+    first_body = next(i for i, slot in enumerate(alignment.slots) if slot.section == "body")
+    assert not alignment.slots[first_body].coverers()[4]
 
 
 def test_captions_are_set_aside(seed_comparison, seed_story):

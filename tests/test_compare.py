@@ -55,6 +55,22 @@ def test_the_consensus_reads_what_most_printings_read(seed_index, story):
         len(consensus["text"])
 
 
+def test_where_two_printings_tie_the_source_of_a_known_ocr_confusion_wins(tmp_path, seeds_dir):
+    # 000 prints 燃料人堆 where 001 prints 燃料入堆: a tie of one printing each, which the OCR
+    # confusion data (人 misread for 入, not the reverse) decides for 入 although 000 comes first.
+    from indexer.ingest import index_paths
+    from search.engine import Corpus
+
+    index_dir = tmp_path / "index"
+    index_paths([seeds_dir / f"{SOURCES[0]}.txt", seeds_dir / f"{SOURCES[1]}.txt"], index_dir, workers=1)
+    corpus = Corpus(index_dir)
+    story = corpus.search(SearchRequest(query="钍基熔盐")).articles[0].article_id
+    _, comparison = corpus.compare(story)
+    assert [short(p.printing.variant_id) for p in comparison.alignment.printings] == ["000", "001"]
+    assert "钍燃料入堆" in comparison.consensus.text and "人堆" not in comparison.consensus.text
+    assert corpus.confusion_model().weight("入", "人") > corpus.confusion_model().weight("人", "入")
+
+
 def test_http_serves_what_the_cli_prints(seed_index, story):
     app = create_app(seed_index)
     for path, args in ((f"/articles/{story}/diff", ("--diff",)),
