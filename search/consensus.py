@@ -25,6 +25,9 @@ from search.alignment import Alignment, Slot
 # (correct, observed) -> how likely OCR reads `observed` where `correct` was printed; 0 if unknown.
 ConfusionWeight = Callable[[str, str], float]
 
+# The longest reading a tie prefers for its length; among longer ones the shorter wins (see TIE_RULE).
+LONGEST_DROP = 4
+
 TIE_RULE = (
     "A paragraph is kept when at least as many of the printings covering it have it as lack it "
     "(a second copy of a paragraph, when more than half of the printings covering the first copy "
@@ -33,7 +36,10 @@ TIE_RULE = (
     "likelier OCR source of the others (confusion_weight(reading, other) summed over the other tied "
     "readings; only with a confusion_weight), then the reading of the printings that agree most with "
     "the majority elsewhere in the story (their reliabilities summed), then the longer reading (OCR "
-    "drops characters more often than it adds them), then the reading of the printing given first."
+    f"drops characters more often than it adds them) among readings of at most {LONGEST_DROP} characters, "
+    "any of which goes before a longer one, and the shorter among longer ones (a stretch that as many "
+    "printings lack as read, such as a run-in dateline, was more likely added), then the reading of the "
+    "printing given first."
 )
 
 
@@ -177,7 +183,10 @@ def _choose(readings: dict[str, list[int]], reliability: np.ndarray,
         confusion = sum(confusion_weight(reading, other) for other in tied if other != reading) \
             if confusion_weight else 0.0
         rows = readings[reading]
-        return confusion, float(reliability[rows].sum()), len(reading), -min(rows)
+        # OCR drops a character or a few; a longer stretch that only some printings read (a run-in
+        # dateline, a byline, a caption's words) was more likely added
+        length = len(reading) if len(reading) <= LONGEST_DROP else -len(reading)
+        return confusion, float(reliability[rows].sum()), length, -min(rows)
 
     return max(tied, key=rank), True
 

@@ -108,6 +108,18 @@ def test_tie_rule_prefers_the_longer_reading_then_the_first_printing():
     assert "钍基熔盐" in two("液态燃料钍基熔盐实验堆", "液态燃料钎基熔盐实验堆").consensus.text
 
 
+def test_tie_rule_prefers_nothing_to_a_stretch_of_more_than_a_few_characters_one_printing_adds():
+    # b runs a byline into the first paragraph; a, which also has a second paragraph, is the frame
+    # the byline is aligned to as extra text at one place
+    first = "位于甘肃民勤的液态燃料钍基熔盐实验堆已成功实现国际首次钍核燃料转换。这是我国在先进核能领域的又一突破。"
+    second = "全球最大综合孔径射电望远镜巡天逐日，江门中微子实验大幕开启。"
+    a = Printing("a", first + "\n" + second, 0, 2)
+    b = Printing("b", first.replace("这是", "（记者张三、李四）这是"), 0, 1)
+    for printings in ([a, b], [b, a]):
+        consensus = compare(printings).consensus
+        assert consensus.text.split("\n")[0] == first and consensus.ties == 1
+
+
 def test_tie_rule_lets_a_known_ocr_confusions_source_win():
     def thorium(correct: str, observed: str) -> float:
         return 1.0 if (correct, observed) == ("钍", "钎") else 0.0
