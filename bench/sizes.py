@@ -23,7 +23,7 @@ COMPONENTS = {
     "normalised texts": ("text", "offsets"),
     "originals": ("bodies", "body_offsets"),
     "record headers and metadata": ("headers", "header_offsets", "metadata"),
-    "grouping sketches": ("signatures", "sketch_sizes", "sketch_parts"),
+    "grouping sketches": ("samples", "sample_starts", "sketch_sizes", "sketch_parts"),
     "document keys": ("keys",),
 }
 

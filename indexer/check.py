@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.catalogue import read_catalogue
-from indexer.cluster import NUM_PERM, PARTS
+from indexer.shingles import PARTS
 from indexer.errors import CorpusIndexError
 from indexer.literal import LITERAL_DIR, PACK_SUFFIX, Segment, gram_codes
 from indexer.manifest import Manifest, read_manifest
@@ -70,7 +70,7 @@ def check_segment(segment: Segment, deep: bool) -> list[str]:
     where = f"segment {segment.name}"
     count = len(segment.keys)
     problems = []
-    shapes = {"offsets": (count + 1,), "lengths": (count, 2), "signatures": (count, NUM_PERM),
+    shapes = {"offsets": (count + 1,), "lengths": (count, 2), "sample_starts": (count + 1,),
               "sketch_sizes": (count,), "sketch_parts": (count,)}
     for name, shape in shapes.items():
         if getattr(segment, name).shape != shape:
@@ -83,6 +83,8 @@ def check_segment(segment: Segment, deep: bool) -> list[str]:
     problems += _check_table(f"{where} words", segment.words, segment.word_starts, segment.word_docs, count)
     if len(segment.word_counts) != len(segment.word_docs):
         problems.append(f"{where}: word counts do not match word postings")
+    if not _monotone(segment.sample_starts, len(segment.samples)):
+        problems.append(f"{where}: sample offsets are not increasing")
     if len(segment.sketch_parts) and int(segment.sketch_parts.max(initial=0)) >= len(PARTS):
         problems.append(f"{where}: a sketch names an unknown printed part")
     records = segment.records

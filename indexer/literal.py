@@ -27,7 +27,7 @@ from typing import Callable
 import numpy as np
 import zstandard
 
-from indexer.cluster import NUM_PERM, PARTS, Sketch
+from indexer.shingles import PARTS, Sketch
 from indexer.documents import RecordHeader, RecordReader, RecordWriter, chunk_offsets
 from indexer.errors import IndexCorrupt
 from indexer import original
@@ -49,7 +49,8 @@ _LOW = np.uint64(_MASK21)
 # Verifying a long term needs only its rarest few bigrams to narrow the candidates.
 MAX_GRAMS_INTERSECTED = 4
 _ARRAYS = ("keys", "offsets", "gram_heads", "gram_head_starts", "gram_tails", "starts", "docs", "words",
-           "word_starts", "word_docs", "word_counts", "lengths", "signatures", "sketch_sizes", "sketch_parts",
+           "word_starts", "word_docs", "word_counts", "lengths", "samples", "sample_starts", "sketch_sizes",
+           "sketch_parts",
            "header_offsets", "body_offsets")
 
 
@@ -151,8 +152,8 @@ class SegmentBuilder:
             "word_counts": words["values"],
             "lengths": np.array([(d.words.title_length, d.words.body_length) for d in docs], dtype=np.uint32
                                 ).reshape(-1, 2),
-            "signatures": np.array([np.frombuffer(d.sketch.signature, dtype=np.uint32) for d in docs],
-                                   dtype=np.uint32).reshape(-1, NUM_PERM),
+            "samples": np.frombuffer(b"".join(d.sketch.samples for d in docs), dtype=np.uint32),
+            "sample_starts": np.r_[0, np.cumsum([len(d.sketch.samples) // 4 for d in docs])].astype(np.int64),
             "sketch_sizes": np.array([d.sketch.size for d in docs], dtype=np.int64),
             "sketch_parts": np.array([PARTS.index(d.sketch.part) for d in docs], dtype=np.int8),
             **record_arrays,
@@ -182,7 +183,8 @@ class Segment:
         self.gram_tails, self.starts, self.docs = arrays["gram_tails"], arrays["starts"], arrays["docs"]
         self.words, self.word_starts = arrays["words"], arrays["word_starts"]
         self.word_docs, self.word_counts, self.lengths = arrays["word_docs"], arrays["word_counts"], arrays["lengths"]
-        self.signatures, self.sketch_sizes = arrays["signatures"], arrays["sketch_sizes"]
+        self.samples, self.sample_starts = arrays["samples"], arrays["sample_starts"]
+        self.sketch_sizes = arrays["sketch_sizes"]
         self.sketch_parts = arrays["sketch_parts"]
         self.records = RecordReader(arrays["header_offsets"], self.pack.blob("headers"), arrays["body_offsets"],
                                     self.pack.blob("bodies"), self.pack.blob("metadata"))
@@ -315,7 +317,8 @@ class Segment:
 
     def sketch_at(self, place: int) -> Sketch:
         """The grouping sketch of the `place`-th document."""
-        return Sketch(self.signatures[place].tobytes(), int(self.sketch_sizes[place]),
+        samples = self.samples[int(self.sample_starts[place]):int(self.sample_starts[place + 1])]
+        return Sketch(samples.tobytes(), int(self.sketch_sizes[place]),
                       PARTS[int(self.sketch_parts[place])])
 
     def word_counts_by_document(self) -> list[WordCounts]:

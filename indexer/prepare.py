@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from indexer.blocks import JUMP_TAIL
-from indexer.cluster import Sketch, sketch
+from indexer.shingles import Sketch, sketch
 from indexer import original
 from indexer.literal import gram_codes
 from indexer.normalise import normalise, normalise_text

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.cluster import sketch
+from indexer.shingles import sketch
 from indexer import original
 from indexer.documents import RecordHeader
 from indexer.literal import SegmentDocument

@@ -5,7 +5,9 @@ import random
 from collections import defaultdict
 
 
-from indexer.cluster import StoryGrouper, containment, shingle_hashes, sketch
+from indexer import cluster
+from indexer.cluster import StoryGrouper, containment
+from indexer.shingles import shingle_hashes, sketch
 from indexer.normalise import normalise_text
 from search.engine import Corpus
 from search.request import ALL_VARIANTS
@@ -139,18 +141,19 @@ def test_a_variant_holding_two_articles_does_not_merge_their_stories(seed_pages)
     assert grouper.aliases == {}
 
 
-def test_buckets_keep_finding_variants_after_folds_and_removals():
+def test_the_sample_index_keeps_finding_variants_after_folds_and_removals(monkeypatch):
+    monkeypatch.setattr(cluster, "FOLD_ENTRIES", 1 << 12)  # fold often: the texts below hold 10^5 samples
     rng = random.Random(7)
     texts = ["".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(300)) for _ in range(1500)]
     grouper = StoryGrouper()
     stories = [grouper.assign(f"p{i}#0", sketch(t)) for i, t in enumerate(texts)]
     assert len(set(stories)) == len(texts)  # unrelated texts never group
-    assert len(grouper.bands.keys) > 0  # enough entries were added to fold them into the sorted arrays
+    assert len(grouper.index.keys) > 0  # enough entries were added to fold them into the sorted arrays
     for i in (3, 700, 1499):
         assert grouper.assign(f"q{i}#0", sketch(noisy(texts[i], 0.02, i))) == stories[i]
     grouper.remove("p3#0")
     grouper.remove("q3#0")
-    grouper.bands.fold(grouper.live)
+    grouper.index.fold(grouper.live)
     assert grouper.assign("r3#0", sketch(texts[3])) != stories[3]
     assert grouper.assign("r700#0", sketch(texts[700])) == stories[700]
 

@@ -1,0 +1,70 @@
+"""The sample index: shared-sample counts as exact as comparing the sets, through folds and removals; and the
+grouping it drives: a part of a story joins it, a quoted paragraph does not merge two stories."""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from indexer import sample_index
+from indexer.cluster import StoryGrouper
+from indexer.normalise import normalise_text
+from indexer.sample_index import SampleIndex, shared_counts
+from indexer.shingles import sketch
+from tests.test_cluster import noisy, story_text
+
+SETS = st.lists(st.sets(st.integers(0, 60), max_size=25), min_size=1, max_size=30)
+
+
+def sorted_array(values: set[int]) -> np.ndarray:
+    return np.array(sorted(values), dtype=np.uint32)
+
+
+@settings(max_examples=100, deadline=None)
+@given(SETS, st.sets(st.integers(0, 60), max_size=25), st.sets(st.integers(0, 29)), st.integers(1, 40))
+def test_shared_counts_match_set_intersections_through_folds_and_removals(sets, query, removed, fold_every):
+    original, sample_index.FOLD_ENTRIES = sample_index.FOLD_ENTRIES, fold_every
+    try:
+        live = np.ones(len(sets), dtype=bool)
+        index = SampleIndex()
+        for slot, values in enumerate(sets):
+            index.insert(slot, sorted_array(values))
+            if index.pending_entries >= sample_index.FOLD_ENTRIES:
+                index.fold(live)
+        live[[r for r in removed if r < len(sets)]] = False
+        index.fold(live)
+    finally:
+        sample_index.FOLD_ENTRIES = original
+    slots, counts = index.shared(sorted_array(query))
+    expected = {slot: len(values & query) for slot, values in enumerate(sets) if live[slot] and values & query}
+    assert dict(zip(slots.tolist(), counts.tolist())) == expected
+    arrays = [sorted_array(values) for values in sets]
+    assert shared_counts(sorted_array(query), arrays).tolist() == [len(values & query) for values in sets]
+    starts = np.r_[0, np.cumsum([len(a) for a in arrays])]
+    built = SampleIndex.build(np.concatenate(arrays), starts, live)
+    assert [a.tolist() for a in built.shared(sorted_array(query))] == [slots.tolist(), counts.tolist()]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(0.0, 0.5), st.integers(0, 1000))
+def test_a_printing_of_half_a_story_joins_it(seed_pages, start, seed):
+    text = story_text(seed_pages)
+    grouper = StoryGrouper()
+    story = grouper.assign("a#0", sketch(text))
+    grouper.assign("b#0", sketch(noisy(text, 0.02, seed)))
+    at = int(start * len(text))
+    half = noisy(text[at:at + len(text) // 2], 0.02, seed + 1)
+    assert grouper.assign("c#0", sketch(half)) == story
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 3), st.integers(0, 1000))
+def test_two_stories_sharing_a_quoted_paragraph_do_not_merge(seed_pages, paragraph, seed):
+    text = story_text(seed_pages)
+    quote = sorted(text.split("\n"), key=len)[-1 - paragraph]  # one of the story's longest paragraphs
+    other = normalise_text(seed_pages["003_d03bbf471f6134ca"].split("## 扎根乡土")[1])
+    grouper = StoryGrouper()
+    first = grouper.assign("a#0", sketch(text))
+    second = grouper.assign("b#0", sketch(other[:1500] + quote))
+    later = grouper.assign("c#0", sketch(noisy(other[:1500], 0.02, seed) + quote))
+    assert first != second == later
+    assert grouper.resolve(first) != grouper.resolve(second)
