@@ -181,12 +181,14 @@ class StoryGrouper:
         if self._last_matches is not None and self._last_matches[0] == (variant_sketch, self.slots):
             return self._last_matches[1]  # split_point asked first, and nothing was added since
         samples = variant_sketch.array()
-        candidates, shared = self.index.shared(samples)
+        candidates, hits, skipped = self.index.shared(samples)
         keep = self.live[candidates]
-        candidates, shared = candidates[keep], shared[keep]
-        shared_with = dict(zip(candidates.tolist(), shared.tolist()))
+        candidates, most = candidates[keep], hits[keep] + skipped
         # Only stories with a matching variant are worth comparing in full: most variants sharing a
-        # sample share a stock phrase and nothing else.
+        # sample share a stock phrase and nothing else. Those that cannot match even sharing every
+        # frequent sample are dropped before counting exactly.
+        candidates = candidates[is_match(most, similarity(most, self.counts[candidates], len(samples))[1])]
+        shared = shared_counts(samples, [self.samples[c] for c in candidates.tolist()])
         candidates = candidates[is_match(shared, similarity(shared, self.counts[candidates], len(samples))[1])]
         part = PARTS.index(variant_sketch.part)
         found: dict[int, Match] = {}
@@ -196,7 +198,7 @@ class StoryGrouper:
                 members = members[self.parts[members] != 3 - part]
             if not len(members):
                 continue
-            shared = np.array([shared_with.get(m, 0) for m in members.tolist()], dtype=np.int64)
+            shared = shared_counts(samples, [self.samples[m] for m in members.tolist()])
             jaccard, contained = similarity(shared, self.counts[members], len(samples))
             matching = is_match(shared, contained)
             if matching.any() and matching.mean() >= MIN_SUPPORT:

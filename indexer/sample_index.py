@@ -5,6 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 FOLD_ENTRIES = 1 << 18  # pending entries folded into the sorted arrays at a time
+RECENT_ENTRIES = 1 << 12  # recent entries merged into the small level at a time
+# A sample held by more variants than this is a stock phrase ("新华社", a dateline): looking up its
+# postings would cost more the larger the index grows, and it tells stories apart no better.
+MAX_POSTINGS = 256
 
 
 def shared_counts(samples: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
@@ -22,18 +26,25 @@ def similarity(shared: np.ndarray, sizes: np.ndarray, other_sizes: np.ndarray) -
 class SampleIndex:
     """Postings of sampled shingles: the slots holding each sample.
 
-    The bulk lives in two sorted numpy arrays (8 bytes a posting); recent
-    inserts wait in a small dict until there are enough to fold in. Plain ints,
-    not lists, hold a sample's first recent slot, so that the garbage collector
-    has little to walk.
+    Three sorted levels, as in a log-structured merge: the bulk (8 bytes a
+    posting), a small level that recent inserts are merged into a few thousand
+    at a time, and those recent inserts themselves, scanned whole. Every
+    lookup is vectorised; the bulk is copied only when the small level is
+    folded into it.
     """
 
     def __init__(self, keys: np.ndarray | None = None, slots: np.ndarray | None = None) -> None:
         self.keys = np.zeros(0, dtype=np.uint32) if keys is None else keys  # sorted; once for each slot
         self.slots = np.zeros(0, dtype=np.int32) if slots is None else slots
-        self.pending: dict[int, int] = {}
-        self.pending_more: dict[int, list[int]] = {}
-        self.pending_entries = 0
+        self.small_keys, self.small_slots = np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int32)
+        self.recent_keys: list[np.ndarray] = []
+        self.recent_slots: list[np.ndarray] = []
+        self.recent_entries = 0
+
+    @property
+    def pending_entries(self) -> int:
+        """Entries not yet folded into the bulk."""
+        return len(self.small_keys) + self.recent_entries
 
     @classmethod
     def build(cls, samples: np.ndarray, starts: np.ndarray, live: np.ndarray) -> "SampleIndex":
@@ -46,44 +57,57 @@ class SampleIndex:
 
     def insert(self, slot: int, samples: np.ndarray) -> None:
         """Add a slot under each of its samples."""
-        pending = self.pending
-        for key in samples.tolist():
-            if pending.setdefault(key, slot) != slot:
-                self.pending_more.setdefault(key, []).append(slot)
-        self.pending_entries += len(samples)
+        self.recent_keys.append(samples)
+        self.recent_slots.append(np.full(len(samples), slot, dtype=np.int32))
+        self.recent_entries += len(samples)
+        if self.recent_entries >= RECENT_ENTRIES:
+            keys, slots = self._take_recent()
+            self.small_keys, self.small_slots = _merge(self.small_keys, self.small_slots, keys, slots)
+
+    def _take_recent(self) -> tuple[np.ndarray, np.ndarray]:
+        keys = np.concatenate(self.recent_keys) if self.recent_keys else np.zeros(0, dtype=np.uint32)
+        slots = np.concatenate(self.recent_slots) if self.recent_slots else np.zeros(0, dtype=np.int32)
+        self.recent_keys, self.recent_slots, self.recent_entries = [], [], 0
+        return keys, slots
 
     def fold(self, live: np.ndarray) -> None:
-        """Merge the pending entries into the sorted arrays, dropping slots that are not `live`.
-
-        The pending entries are sorted on their own and inserted, so the bulk is
-        copied once rather than sorted again.
-        """
-        more = [(key, slot) for key, slots in self.pending_more.items() for slot in slots]
-        keys = np.concatenate([np.fromiter(self.pending.keys(), dtype=np.uint32, count=len(self.pending)),
-                               np.array([k for k, _ in more], dtype=np.uint32)])
-        slots = np.concatenate([np.fromiter(self.pending.values(), dtype=np.int32, count=len(self.pending)),
-                                np.array([s for _, s in more], dtype=np.int32)])
-        order = np.argsort(keys, kind="stable")
-        at = np.searchsorted(self.keys, keys[order], side="right")
-        self.keys = np.insert(self.keys, at, keys[order])
-        self.slots = np.insert(self.slots, at, slots[order])
+        """Merge every pending entry into the bulk, dropping slots that are not `live`."""
+        keys, slots = self._take_recent()
+        keys, slots = _merge(self.small_keys, self.small_slots, keys, slots)
+        self.small_keys, self.small_slots = np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int32)
+        self.keys, self.slots = _merge(self.keys, self.slots, keys, slots)
         if not live[self.slots].all():  # some variants were removed since the last fold
             keep = live[self.slots]
             self.keys, self.slots = self.keys[keep], self.slots[keep]
-        self.pending.clear()
-        self.pending_more.clear()
-        self.pending_entries = 0
 
-    def shared(self, samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The distinct slots holding any of `samples`, and how many of them each holds."""
-        lo = np.searchsorted(self.keys, samples, side="left")
-        hi = np.searchsorted(self.keys, samples, side="right")
-        found = [self.slots[a:b] for a, b in zip(lo.tolist(), hi.tolist()) if b > a]
-        if self.pending:
-            recent = [self.pending[k] for k in samples.tolist() if k in self.pending]
-            recent += [s for k in samples.tolist() for s in self.pending_more.get(k, ())]
-            if recent:
-                found.append(np.array(recent, dtype=np.int32))
-        if not found:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
-        return np.unique(np.concatenate(found), return_counts=True)
+    def shared(self, samples: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+        """The distinct slots holding any of `samples` but the frequent ones (over MAX_POSTINGS slots in
+        the sorted levels), how many of them each holds, and how many frequent samples were left out:
+        a slot may share up to that many more."""
+        levels = [(self.keys, self.slots), (self.small_keys, self.small_slots)]
+        bounds = [(np.searchsorted(keys, samples, side="left"), np.searchsorted(keys, samples, side="right"))
+                  for keys, _ in levels]
+        rare = sum(hi - lo for lo, hi in bounds) <= MAX_POSTINGS
+        skipped = int(len(samples) - rare.sum())
+        found = [slots[_ranges(lo[rare], hi[rare])] for (_, slots), (lo, hi) in zip(levels, bounds)]
+        wanted = samples[rare]
+        if self.recent_keys and len(wanted):
+            keys, slots = np.concatenate(self.recent_keys), np.concatenate(self.recent_slots)
+            found.append(slots[wanted[np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)] == keys])
+        slots, counts = np.unique(np.concatenate(found), return_counts=True)
+        return slots, counts, skipped
+
+
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Every position in the ranges [lo, hi), concatenated."""
+    lengths = hi - lo
+    return np.arange(lengths.sum()) + np.repeat(lo - np.cumsum(lengths) + lengths, lengths)
+
+
+def _merge(keys: np.ndarray, slots: np.ndarray, more_keys: np.ndarray,
+           more_slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted postings with more inserted: the new ones are sorted on their own and inserted, so the
+    bulk is copied once rather than sorted again."""
+    order = np.argsort(more_keys, kind="stable")
+    at = np.searchsorted(keys, more_keys[order], side="right")
+    return np.insert(keys, at, more_keys[order]), np.insert(slots, at, more_slots[order])

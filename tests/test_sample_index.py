@@ -20,9 +20,12 @@ def sorted_array(values: set[int]) -> np.ndarray:
 
 
 @settings(max_examples=100, deadline=None)
-@given(SETS, st.sets(st.integers(0, 60), max_size=25), st.sets(st.integers(0, 29)), st.integers(1, 40))
-def test_shared_counts_match_set_intersections_through_folds_and_removals(sets, query, removed, fold_every):
-    original, sample_index.FOLD_ENTRIES = sample_index.FOLD_ENTRIES, fold_every
+@given(SETS, st.sets(st.integers(0, 60), max_size=25), st.sets(st.integers(0, 29)), st.integers(1, 40),
+       st.integers(1, 30))
+def test_shared_counts_match_set_intersections_through_folds_and_removals(sets, query, removed, fold_every,
+                                                                         limit):
+    saved = sample_index.FOLD_ENTRIES, sample_index.MAX_POSTINGS
+    sample_index.FOLD_ENTRIES, sample_index.MAX_POSTINGS = fold_every, limit
     try:
         live = np.ones(len(sets), dtype=bool)
         index = SampleIndex()
@@ -32,16 +35,20 @@ def test_shared_counts_match_set_intersections_through_folds_and_removals(sets, 
                 index.fold(live)
         live[[r for r in removed if r < len(sets)]] = False
         index.fold(live)
+        slots, counts, skipped = index.shared(sorted_array(query))
+        arrays = [sorted_array(values) for values in sets]
+        starts = np.r_[0, np.cumsum([len(a) for a in arrays])]
+        built = SampleIndex.build(np.concatenate(arrays), starts, live)
+        assert [a.tolist() for a in built.shared(sorted_array(query))[:2]] == [slots.tolist(), counts.tolist()]
     finally:
-        sample_index.FOLD_ENTRIES = original
-    slots, counts = index.shared(sorted_array(query))
-    expected = {slot: len(values & query) for slot, values in enumerate(sets) if live[slot] and values & query}
+        sample_index.FOLD_ENTRIES, sample_index.MAX_POSTINGS = saved
+    holders = {sample: sum(1 for slot, values in enumerate(sets) if live[slot] and sample in values)
+               for sample in query}
+    rare = {sample for sample in query if holders[sample] <= limit}
+    expected = {slot: len(values & rare) for slot, values in enumerate(sets) if live[slot] and values & rare}
     assert dict(zip(slots.tolist(), counts.tolist())) == expected
-    arrays = [sorted_array(values) for values in sets]
+    assert skipped == len(query) - len(rare)
     assert shared_counts(sorted_array(query), arrays).tolist() == [len(values & query) for values in sets]
-    starts = np.r_[0, np.cumsum([len(a) for a in arrays])]
-    built = SampleIndex.build(np.concatenate(arrays), starts, live)
-    assert [a.tolist() for a in built.shared(sorted_array(query))] == [slots.tolist(), counts.tolist()]
 
 
 @settings(max_examples=25, deadline=None)
