@@ -487,7 +487,7 @@ def compact(
         out.print(f"segments: {report.segments_before} -> {report.segments_after} ({report.merges} merges, "
                   f"{report.documents_before - report.documents_after:,} removed texts dropped)\n"
                   f"index: generation {report.generation}, {report.index}\n"
-                  f"time: {report.seconds:.2f} s, peak memory {report.peak_rss_mb:.0f} MB")
+                  f"time: {report.seconds:.2f} s ({report.cpu_seconds:.2f} s CPU), peak memory {report.peak_rss_mb:.0f} MB")
 
 
 @app.command(cls=OneLineUsageErrors)

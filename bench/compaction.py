@@ -25,6 +25,7 @@ from bench import querying
 from bench.benchquery import BenchQuery
 from bench.dataset import ROOT
 from bench.indexing import MAX_RSS, index_once
+from bench.markdown import MB, ms, row
 from bench.queries import make_queries
 from bench.reference import load_variants
 from indexer.manifest import read_manifest
@@ -110,6 +111,24 @@ def measure(pages: Path, scratch: Path, runs: int, workers: int, query_count: in
             "indexing_peak_rss_bytes": max(max(r.max_rss_bytes, r.tree_peak_bytes) for r in indexed),
             "before": before, "after": after, "queries": len(queries), "queries_with_changed_results": changed,
             "compaction": compaction}
+
+
+def compaction_rows(c: dict[str, Any] | None) -> list[str]:
+    """Table rows: segments, rank and search p50 before -> after compaction, and what it cost."""
+    if not c:
+        return []
+    before, after, run = c["before"], c["after"], c["compaction"]
+    return [
+        row(f"compaction: index built in {c['runs']} runs, segments", f"{before['segments']} -> {after['segments']}",
+            f"{c['queries_with_changed_results']} of {c['queries']} queries answered differently after", "", "0",
+            "info"),
+        row("compaction: rank p50 / search p50", f"{ms(after['rank_p50_ms'])} / {ms(after['search_p50_ms'])}",
+            f"before {ms(before['rank_p50_ms'])} / {ms(before['search_p50_ms'])}",
+            f"{after['rank_p50_ms'] / before['rank_p50_ms']:.2f} / {after['search_p50_ms'] / before['search_p50_ms']:.2f}",
+            "", "info"),
+        row("compaction: cost", f"{run['seconds']:.1f} s ({run['cpu_seconds']:.1f} s CPU), peak RSS {run['max_rss_bytes'] / MB:,.0f} MB",
+            f"indexing peak RSS {c['indexing_peak_rss_bytes'] / MB:,.0f} MB", "", "< 1500 MB", "info"),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

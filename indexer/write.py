@@ -81,7 +81,6 @@ class IndexSession:
             self.next_key = self.base.next_key
             self.builder = SegmentBuilder()
             self._place_of_key: dict[int, tuple[Segment, int]] | None = None
-            self._live_keys: np.ndarray | None = None
             self._collect_garbage()
             self.grouper = self._load_grouper()
             self.changed = False
@@ -229,10 +228,8 @@ class IndexSession:
 
     def _live(self, segment: Segment) -> np.ndarray:
         """Which of a segment's documents are live: added in this session, or held by whoosh and not removed."""
-        if self._live_keys is None:
-            self._live_keys = np.setdiff1d(self.keys[self.keys > 0], np.array(sorted(self.removed_keys), np.int64))
-        keys = np.asarray(segment.keys)
-        return (keys >= self.base.next_key) | np.isin(keys, self._live_keys)
+        live = np.setdiff1d(self.keys[self.keys > 0], np.array(sorted(self.removed_keys), dtype=np.int64))
+        return (segment.keys >= self.base.next_key) | np.isin(segment.keys, live)
 
     def _parts(self, entries: list[SegmentEntry]) -> list[MergePart]:
         """Segments to merge, with their live documents (this session's own segments opened here)."""
@@ -240,8 +237,11 @@ class IndexSession:
         return [MergePart(segment, self._live(segment)) for segment in segments]
 
     def _merge(self, parts: list[MergePart]) -> None:
-        """Replace segments with one holding their live documents (the committed ones retire a generation later)."""
-        merged = merge_parts(parts, self.literal_dir)
+        """Replace segments with one holding their live documents (the committed ones retire a generation later).
+
+        Parts go in key order, so the merged segment holds its documents in the order they were added.
+        """
+        merged = merge_parts(sorted(parts, key=lambda part: int(part.segment.keys.min(initial=0))), self.literal_dir)
         crash_point(MERGE_POINT)
         names = {part.segment.name for part in parts}
         self.retired += [e for e in self.segments if e.name in names and e.name in self.committed]
