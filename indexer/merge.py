@@ -1,12 +1,12 @@
 """Segment merging: several segment packs made into one at the array level, and the policies choosing which.
 
 A merge never reads a text as text nor segments one again: postings are
-re-numbered and interleaved, per-document arrays concatenated, and texts and
-record bodies copied byte for byte from the packs' mappings straight into the
-new pack. Documents that are no longer live (a removed source) are dropped on
-the way. Memory is bounded by the merged segment's postings (two bytes each)
-and its vocabulary, not by its texts: postings are remapped a few million at a
-time, and the caps below bound a merged segment.
+re-numbered and interleaved, per-document arrays concatenated, records carried
+over as stored, and texts copied byte for byte from the packs' mappings
+straight into the new pack. Documents that are no longer live (a removed
+source) are dropped on the way. Memory is bounded by the merged segment's
+postings and vocabulary, not by its texts: postings are remapped a few million
+at a time, and the caps below bound a merged segment.
 """
 from __future__ import annotations
 
@@ -27,10 +27,10 @@ from indexer.sorted_sets import run_starts
 MERGE_FACTOR = 4
 # Tier 0 holds segments below this many characters; each tier above holds MERGE_FACTOR times more.
 TIER_BASE_CHARS = 1_000_000
-# A merged segment never holds more: its postings are built in memory (about 3 bytes a character beside
-# some 100 MB of remapping temporaries: 190 MB traced merging 9.9M characters), and its documents are
-# numbered in 16 bits.
-MERGED_MAX_CHARS = 80_000_000
+# A merged segment never holds more: its postings and the temporaries remapping them are built in memory,
+# about 11 bytes a character (a 49M-character merge peaked at 630 MB RSS, the process included), and
+# its documents are numbered in 16 bits.
+MERGED_MAX_CHARS = 48_000_000
 MERGED_MAX_DOCUMENTS = 1 << 16
 # Postings remapped at a time: bounds the temporary arrays of a merge (some 40 bytes a posting).
 POSTINGS_CHUNK = 2_000_000
