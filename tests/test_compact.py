@@ -180,3 +180,19 @@ def test_a_second_writer_is_refused_in_one_line_and_wait_waits(many_runs, tmp_pa
         assert len(manifest_of(index_dir).segments) == 1
     finally:
         holder.kill()
+
+
+def test_a_merge_at_a_commit_drops_texts_removed_before_it(tmp_path, seeds_dir):
+    pages = sorted(seeds_dir.glob("*.txt"))
+    index_dir = tmp_path / "index"
+    for page in pages[:3]:
+        index_paths([page], index_dir, workers=1)
+    remove_sources([pages[0].stem], index_dir)
+    index_paths([pages[3]], index_dir, workers=1)  # the fourth segment of tier 0: the four merge
+    view = Corpus(index_dir).view()
+    assert len(view.literal.segments) == 1
+    assert {int(k) for k in view.literal.segments[0].keys} == set((view.docnum_of_key >= 0).nonzero()[0].tolist())
+    assert check_index(index_dir, deep=True).ok
+    texts = [view.normalised_text(d) for d in range(len(view.segment_of)) if view.segment_of[d] >= 0]
+    for term in ("钍基熔盐", "新华社", "的"):
+        assert answer(Corpus(index_dir), term, True)["total_variants"] == sum(term in t for t in texts)
