@@ -324,7 +324,7 @@ class Segment:
                       PARTS[int(self.sketch_parts[place])])
 
     def word_counts_by_document(self) -> list[WordCounts]:
-        """Every document's ranking words, rebuilt from the postings (for merging, without jieba)."""
+        """Every document's ranking words, rebuilt from the postings (for checks and tests)."""
         owner = np.repeat(np.arange(len(self.words)), np.diff(self.word_starts))
         order = np.argsort(self.word_docs, kind="stable")  # postings by document, codes sorted within each
         codes, counts = self.words[owner[order]], self.word_counts[order]
