@@ -468,6 +468,29 @@ def check(
 
 
 @app.command(cls=OneLineUsageErrors)
+def compact(
+    index_dir: Optional[Path] = IndexOption,
+    wait: bool = typer.Option(False, "--wait", help="Wait for another writer to finish instead of failing."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Merge the index's segments into as few as the caps allow (faster ranking), dropping removed texts.
+    Searches answer the same before and after."""
+    from indexer.compact import compact_index
+    from indexer.store import resolve_index_dir
+
+    report = _run(lambda: compact_index(resolve_index_dir(index_dir), wait=wait))
+    if as_json:
+        print_json(report.to_dict())
+    elif not report.merges:
+        out.print(f"nothing to compact: {report.segments_before} segments, {report.index}")
+    else:
+        out.print(f"segments: {report.segments_before} -> {report.segments_after} ({report.merges} merges, "
+                  f"{report.documents_before - report.documents_after:,} removed texts dropped)\n"
+                  f"index: generation {report.generation}, {report.index}\n"
+                  f"time: {report.seconds:.2f} s ({report.cpu_seconds:.2f} s CPU), peak memory {report.peak_rss_mb:.0f} MB")
+
+
+@app.command(cls=OneLineUsageErrors)
 def serve(
     index_dir: Optional[Path] = IndexOption,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),

@@ -103,6 +103,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.fuzz", description=__doc__.splitlines()[0])
     parser.add_argument("--target", choices=sorted(TARGETS), required=True)
     parser.add_argument("--seconds", type=int, default=60, help="Stop after this long (default 60).")
+    parser.add_argument("--runs", type=int, default=-1,
+                        help="Stop after this many inputs, if that comes before --seconds (default: no limit).")
     parser.add_argument("--workdir", type=Path, help="Corpus, dictionary and crashing inputs "
                                                       "(default: corpus-fuzz/TARGET in the temporary directory).")
     parser.add_argument("--check-instrumentation", action="store_true",
@@ -126,7 +128,7 @@ def main(argv: list[str] | None = None) -> None:
     write_corpus(work / "corpus", seed_inputs(args.target))
     write_dictionary(work / "tokens.dict", DICTIONARY[args.target])
     atheris.Setup([sys.argv[0], *flags, f"-dict={work / 'tokens.dict'}", f"-max_total_time={args.seconds}",
-                   f"-artifact_prefix={work}/", os.fspath(work / "corpus")], target)
+                   f"-runs={args.runs}", f"-artifact_prefix={work}/", os.fspath(work / "corpus")], target)
     atheris.Fuzz()
 
 

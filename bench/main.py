@@ -28,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench import coldstart, grouping, lookups, querying, segmentation, truthchecks
+from bench import coldstart, compaction, grouping, lookups, querying, segmentation, truthchecks
 from bench.benchquery import BenchQuery, ScannedQueries
 from bench.dataset import ROOT, Dataset, locate
 from bench.generate import parse_size
@@ -67,6 +67,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "a third of them mixed stretches)")
     parser.add_argument("--pair-queries", type=int, default=200, help="two-term queries across cuts, and as many apart")
     parser.add_argument("--compare-stories", type=int, default=300, help="stories whose consensus is scored")
+    parser.add_argument("--compaction-runs", type=int, default=20,
+                        help="corpus index runs the compaction row's index is built in (0: no compaction row)")
     parser.add_argument("--script-stories", type=int, default=200, help="stories printed in both scripts sampled")
     args = parser.parse_args(argv)
     args.repeat = args.repeat or (1 if parse_size(args.size) >= LARGE else 3)
@@ -197,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         del variants, segments, scanned
         log(f"cold start x{args.cold_runs}")
         search_s, jieba_s = coldstart.cold_start(index_dir, args.cold_runs)
+        compacting = compaction.measure(dataset.pages_dir, Path(scratch), args.compaction_runs, args.workers,
+                                        args.queries, args.seed, args.query_repeat, log) if args.compaction_runs else None
     counts = dataset.manifest["counts"]
     results: dict[str, Any] = {
         "size": args.size,
@@ -205,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
                    "stories": counts["stories"]},
         "settings": {k: getattr(args, k) for k in ("repeat", "query_repeat", "brute_repeat", "queries",
                                                     "cold_runs", "workers", "reference_terms", "pair_queries",
-                                                    "compare_stories", "script_stories")},
+                                                    "compare_stories", "script_stories", "compaction_runs")},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_start": load_start,
                     "load_end": os.getloadavg()[0]},
         "indexing": indexing,
@@ -215,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         "cold_start": {"search_s": search_s, "jieba_s": jieba_s, "vs_jieba": search_s / jieba_s,
                        **first_search, "first_vs_jieba": first_search["first_s"] / jieba_s,
                        "cache_build_share_of_indexing": first_search["cache_build_s"] / indexing["seconds"]},
+        "compaction": compacting,
         "seconds": time.perf_counter() - _started,
     }
     results["targets"] = targets(results)

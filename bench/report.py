@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.compaction import compaction_rows
 from bench.markdown import MB, causes, ms, row
 from bench.report_rows import lookup_rows, lookup_targets, truth_rows, truth_targets
 
@@ -117,6 +118,7 @@ def table(r: dict[str, Any]) -> str:
              f"{cold['first_vs_jieba']:.2f}x", "<= 1.30x", verdict["first search after a fresh index / jieba floor"]),
         *lookup_rows(r["lookups"], verdict),
         *truth_rows(r, verdict),
+        *compaction_rows(r.get("compaction")),
     ]
     return "\n".join(lines)
 

@@ -38,8 +38,10 @@ class RecordWriter:
     """Collects the records of one segment and lays them out as pack parts."""
 
     def __init__(self) -> None:
-        self.headers: list[bytes] = []
-        self.bodies: list[bytes] = []
+        # Joined as they come: orjson's output keeps a 4 KB buffer, and a merge writes tens of thousands.
+        self.headers, self.bodies = bytearray(), bytearray()
+        self.header_lengths: list[int] = []
+        self.body_lengths: list[int] = []
         self.metadata: list[bytes] = []
         self._metadata_index: dict[bytes, int] = {}
 
@@ -49,23 +51,32 @@ class RecordWriter:
         index = self._metadata_index.setdefault(meta, len(self.metadata))
         if index == len(self.metadata):
             self.metadata.append(meta)
-        self.headers.append(orjson.dumps({
+        encoded = orjson.dumps({
             "id": header.variant_id, "source": header.source, "version": header.version,
             "ordinal": header.ordinal, "story": header.story, "title": header.title,
-            "head": header.head_lines, "body": header.body_lines, "meta": index}))
-        self.bodies.append(body)
+            "head": header.head_lines, "body": header.body_lines, "meta": index})
+        self.headers += encoded
+        self.header_lengths.append(len(encoded))
+        self.bodies += body
+        self.body_lengths.append(len(body))
 
-    def parts(self) -> tuple[dict[str, np.ndarray], dict[str, bytes]]:
+    def parts(self) -> tuple[dict[str, np.ndarray], dict[str, bytes | memoryview]]:
         """The pack arrays and blobs holding every record added."""
-        return ({"header_offsets": chunk_offsets(self.headers), "body_offsets": chunk_offsets(self.bodies)},
-                {"headers": b"".join(self.headers), "bodies": b"".join(self.bodies),
+        return ({"header_offsets": length_offsets(self.header_lengths),
+                 "body_offsets": length_offsets(self.body_lengths)},
+                {"headers": memoryview(self.headers), "bodies": memoryview(self.bodies),
                  "metadata": b"[" + b",".join(self.metadata) + b"]"})
 
 
 def chunk_offsets(chunks: list[bytes]) -> np.ndarray:
     """Where each of the chunks starts once they are joined, and where the last ends."""
-    offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
-    np.cumsum([len(c) for c in chunks], out=offsets[1:])
+    return length_offsets([len(c) for c in chunks])
+
+
+def length_offsets(lengths: list[int]) -> np.ndarray:
+    """Where each of chunks of these lengths starts once they are joined, and where the last ends."""
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
     return offsets
 
 

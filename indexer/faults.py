@@ -13,6 +13,8 @@ CRASH_ENV = "CORPUS_CRASH_AT"
 # In the order a run reaches them.
 POINTS = ("segment-written", "catalogue-written", "whoosh-segments-written", "manifest-written", "toc-written",
           "committed")
+# Reached after "segment-written" by a run that merges segments (indexer/merge.py), and by `corpus compact`.
+MERGE_POINT = "merge-written"
 
 
 def crash_point(name: str) -> None:

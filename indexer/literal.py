@@ -130,8 +130,6 @@ class SegmentBuilder:
 
     def write(self, directory: Path) -> tuple[str, FileDigest]:
         """Write the segment's pack (complete before it gets its final name); returns its name and digest."""
-        directory.mkdir(parents=True, exist_ok=True)
-        name = uuid.uuid4().hex[:16]
         docs = self.documents
         texts = [d.norm.encode(TEXT_ENCODING) for d in docs]
         grams = _table([gram_codes(d.norm) if d.grams is None else d.grams for d in docs])
@@ -158,8 +156,15 @@ class SegmentBuilder:
             "sketch_parts": np.array([PARTS.index(d.sketch.part) for d in docs], dtype=np.int8),
             **record_arrays,
         }
-        digest = write_pack(directory / f"{name}{PACK_SUFFIX}", arrays, {"text": b"".join(texts), **record_blobs})
-        return name, digest
+        return write_segment(directory, arrays, {"text": b"".join(texts), **record_blobs})
+
+
+def write_segment(directory: Path, arrays: dict[str, np.ndarray],
+                  blobs: dict[str, bytes | list[memoryview]]) -> tuple[str, FileDigest]:
+    """Write a segment pack of the given parts under a new name (complete before it gets it); its name and digest."""
+    directory.mkdir(parents=True, exist_ok=True)
+    name = uuid.uuid4().hex[:16]
+    return name, write_pack(directory / f"{name}{PACK_SUFFIX}", arrays, blobs)
 
 
 def split_codes(codes: np.ndarray) -> dict[str, np.ndarray]:
@@ -322,20 +327,13 @@ class Segment:
                       PARTS[int(self.sketch_parts[place])])
 
     def word_counts_by_document(self) -> list[WordCounts]:
-        """Every document's ranking words, rebuilt from the postings (for merging, without jieba)."""
+        """Every document's ranking words, rebuilt from the postings (for checks and tests)."""
         owner = np.repeat(np.arange(len(self.words)), np.diff(self.word_starts))
         order = np.argsort(self.word_docs, kind="stable")  # postings by document, codes sorted within each
         codes, counts = self.words[owner[order]], self.word_counts[order]
         bounds = np.searchsorted(self.word_docs[order], np.arange(len(self.keys) + 1))
         return [WordCounts(codes[bounds[i]:bounds[i + 1]], counts[bounds[i]:bounds[i + 1]], *length)
                 for i, length in enumerate(self.lengths.tolist())]
-
-    def documents(self, keep: set[int] | None = None) -> list[SegmentDocument]:
-        """The segment's documents (those whose key is in `keep`, if given), records carried over as stored."""
-        word_counts = self.word_counts_by_document()
-        return [SegmentDocument(key, self.text_at(place), word_counts[place], self.records.header(place),
-                                self.records.raw_body(place), self.sketch_at(place))
-                for place, key in enumerate(self.keys.tolist()) if keep is None or key in keep]
 
 
 def open_segment(index_dir: Path, entry: SegmentEntry) -> Segment:

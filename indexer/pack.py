@@ -15,7 +15,7 @@ import mmap
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 import orjson
@@ -83,8 +83,13 @@ def write_durably(path: Path, data: bytes) -> FileDigest:
     return FileDigest(len(data), digest_bytes(data))
 
 
-def write_pack(path: Path, arrays: Mapping[str, np.ndarray], blobs: Mapping[str, bytes]) -> FileDigest:
-    """Write arrays and byte strings as one pack at `path` (complete or absent); returns its digest."""
+def write_pack(path: Path, arrays: Mapping[str, np.ndarray],
+               blobs: Mapping[str, bytes | Sequence[bytes | memoryview]]) -> FileDigest:
+    """Write arrays and byte strings as one pack at `path` (complete or absent); returns its digest.
+
+    A byte string may be given as a sequence of buffers written one after another (a merge passes
+    slices of the packs it reads, so their texts are never gathered in memory).
+    """
     parts: dict[str, dict] = {}
     payload: list[bytes | memoryview] = []
     offset = 0
@@ -99,11 +104,14 @@ def write_pack(path: Path, arrays: Mapping[str, np.ndarray], blobs: Mapping[str,
                 raise ValueError(f"pack part {name!r} has dtype {dtype.str}, not a plain number")
             data: bytes | memoryview = memoryview(array).cast("B") if array.size else b""
             parts[name] = {"dtype": dtype.str, "shape": list(array.shape), "offset": offset, "nbytes": len(data)}
+            payload.append(data)
+            offset += len(data)
         else:
-            data = value
-            parts[name] = {"offset": offset, "nbytes": len(data)}
-        payload.append(data)
-        offset += len(data)
+            chunks = [value] if isinstance(value, (bytes, memoryview)) else list(value)
+            nbytes = sum(len(chunk) for chunk in chunks)
+            parts[name] = {"offset": offset, "nbytes": nbytes}
+            payload.extend(chunks)
+            offset += nbytes
         padding = -offset % ALIGN
         payload.append(b"\0" * padding)
         offset += padding

@@ -15,15 +15,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
+import numpy as np
 from whoosh.index import LockError
+from whoosh.writing import NO_MERGE
 
 from indexer.catalogue import SourceRecord, read_catalogue, write_catalogue
 from indexer.cluster import StoryGrouper
 from indexer.commit import publish
 from indexer.documents import RecordHeader
 from indexer.errors import IndexBusy, IndexCorrupt, IndexWriteFailed
-from indexer.faults import crash_point
+from indexer.faults import MERGE_POINT, crash_point
 from indexer.literal import LITERAL_DIR, Segment, SegmentBuilder, SegmentDocument, open_segment
+from indexer.merge import MergePart, merge_parts, plan_compaction, plan_tiered
 from indexer.manifest import MANIFEST_PREFIX, Manifest, SegmentEntry, read_manifest
 from indexer.metadata import index_terms
 from indexer.prepare import PreparedPage, PreparedVariant, split_variant
@@ -36,10 +39,6 @@ WRITER_MEMORY_MB = 64
 # A segment is written once this many characters are buffered: bounds indexing memory
 # (building one takes about 45 bytes a character at its peak).
 SEGMENT_CHARS = 4_000_000
-# Merges never build a segment larger than this, for the same reason.
-MERGED_SEGMENT_CHARS = 8_000_000
-# More segments than this at a commit and the smallest older ones are merged into one.
-MAX_SEGMENTS = 12
 
 
 def variant_id(source: str, version: int, ordinal: int) -> str:
@@ -227,34 +226,44 @@ class IndexSession:
         self.changed = True
         return True
 
-    def _merge_segments(self) -> None:
-        """Merge the smallest committed segments into one when there are too many, keeping live documents.
+    def _live(self, segment: Segment) -> np.ndarray:
+        """Which of a segment's documents are live: added in this session, or held by whoosh and not removed."""
+        live = np.setdiff1d(self.keys[self.keys > 0], np.array(sorted(self.removed_keys), dtype=np.int64))
+        return (segment.keys >= self.base.next_key) | np.isin(segment.keys, live)
 
-        This session's own segments hold only live documents and are left alone.
+    def _parts(self, entries: list[SegmentEntry]) -> list[MergePart]:
+        """Segments to merge, with their live documents (this session's own segments opened here)."""
+        segments = [self.committed.get(e.name) or Segment(self.literal_dir, e.name) for e in entries]
+        return [MergePart(segment, self._live(segment)) for segment in segments]
+
+    def _merge(self, parts: list[MergePart]) -> None:
+        """Replace segments with one holding their live documents (the committed ones retire a generation later).
+
+        Parts go in key order, so the merged segment holds its documents in the order they were added.
         """
-        if len(self.segments) <= MAX_SEGMENTS:
-            return
-        older = sorted((e for e in self.segments if e.name in self.committed), key=lambda e: e.chars)
-        merging: list[SegmentEntry] = []
-        size = 0
-        for entry in older:  # the smallest first, while the merged one stays small enough to build
-            size += entry.chars
-            if len(merging) >= 2 and size > MERGED_SEGMENT_CHARS:
-                break
-            merging.append(entry)
-        if len(merging) < 2:
-            return
-        live_keys = set(self.keys[self.keys > 0].tolist()) - self.removed_keys
-        merged = SegmentBuilder()
-        for entry in merging:
-            for document in self.committed[entry.name].documents(live_keys):
-                merged.add(document)
-        names = {e.name for e in merging}
-        self.segments = [e for e in self.segments if e.name not in names]
-        if len(merged):
-            name, digest = merged.write(self.literal_dir)
-            self.segments.append(SegmentEntry(name, len(merged), merged.chars, digest))
-        self.retired += merging
+        merged = merge_parts(sorted(parts, key=lambda part: int(part.segment.keys.min(initial=0))), self.literal_dir)
+        crash_point(MERGE_POINT)
+        names = {part.segment.name for part in parts}
+        self.retired += [e for e in self.segments if e.name in names and e.name in self.committed]
+        self.segments = [e for e in self.segments if e.name not in names] + ([merged] if merged else [])
+
+    def _merge_tiers(self) -> None:
+        """Merge segments of a size tier while one holds MERGE_FACTOR or more (merge.plan_tiered)."""
+        while chosen := plan_tiered(self.segments):
+            self._merge(self._parts(chosen))
+
+    def compact(self) -> int:
+        """Merge the segments as far as the caps allow, dropping removed texts; how many merges that took.
+
+        whoosh's segments are left as they are, so its document numbers (which order tied results) stay.
+        """
+        groups = plan_compaction(self._parts(self.segments))
+        with self._writing():
+            for group in groups:
+                self._merge(group)
+        self.writer.mergetype = NO_MERGE
+        self.changed = bool(groups)
+        return len(groups)
 
     def commit(self) -> None:
         """Make everything added visible at once; a no-op (the lock released) if nothing changed.
@@ -267,7 +276,7 @@ class IndexSession:
         generation = self.writer.generation
         with self._writing():
             self._flush_segment()
-            self._merge_segments()
+            self._merge_tiers()
             manifest = Manifest(generation, self.segments, self.retired, self.next_key, dict(self.grouper.aliases),
                                 write_catalogue(self.index_dir, generation, self.catalogue))
             crash_point("catalogue-written")

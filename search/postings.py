@@ -25,16 +25,30 @@ def live_documents(docnum_of_key: np.ndarray, keys: np.ndarray) -> tuple[np.ndar
     return docnums[live], positions[live]
 
 
-def vocabulary(segments: Sequence[Segment]) -> tuple[np.ndarray, np.ndarray]:
-    """(field codes, sorted; the number of postings of each) over all segments, removed texts included."""
+def vocabulary(segments: Sequence[Segment], docnum_of_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(field codes, sorted; the number of live postings of each) over all segments.
+
+    Removed texts are not counted, so a word's document frequency, and with it every score, is the same
+    before and after a merge drops them.
+    """
     if not segments:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    parts = []
+    for segment in segments:
+        live = np.zeros(len(segment.keys), dtype=bool)
+        live[live_documents(docnum_of_key, segment.keys)[1]] = True
+        if live.all():
+            parts.append(np.diff(segment.word_starts).astype(np.int64))
+        else:  # live postings of each word: differences of a running count over its run
+            running = np.concatenate(([0], np.cumsum(live[segment.word_docs])))
+            parts.append(running[segment.word_starts[1:]] - running[segment.word_starts[:-1]])
     codes = np.concatenate([s.words for s in segments])
-    counts = np.concatenate([np.diff(s.word_starts) for s in segments])
+    counts = np.concatenate(parts)
     order = np.argsort(codes, kind="stable")
     codes, counts = codes[order], counts[order]
     starts = run_starts(codes)
-    return codes[starts], np.add.reduceat(counts, starts) if len(starts) else counts
+    codes, counts = codes[starts], np.add.reduceat(counts, starts) if len(starts) else counts
+    return codes[counts > 0], counts[counts > 0]
 
 
 class PostingCache:

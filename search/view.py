@@ -104,10 +104,10 @@ class View:
             self.segment_of[docnums], self.place_of[docnums] = number, places
             for column, field in enumerate(FIELDS):
                 self.field_lengths[field][docnums] = segment.lengths[places, column]
-        self.word_codes, self.word_postings = vocabulary(self.literal.segments)
+        self.word_codes, self.word_postings = vocabulary(self.literal.segments, self.docnum_of_key)
 
     def document_frequency(self, code: np.uint64) -> int:
-        """Postings of a field's word (texts since removed included, until a merge drops them)."""
+        """Live postings of a field's word."""
         at = find(self.word_codes, code)
         return int(self.word_postings[at]) if at >= 0 else 0
 

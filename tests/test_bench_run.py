@@ -54,10 +54,12 @@ def test_bench_run_on_a_tiny_corpus(tmp_path: Path) -> None:
     pytest.importorskip("tantivy", reason="the bench extra is not installed")
     out = tmp_path / "results.json"
     command = [str(ROOT / "bench" / "run"), "--size", "40", "--work", str(tmp_path), "--out", str(out),
-               "--repeat", "1", "--query-repeat", "1", "--brute-repeat", "1", "--queries", "30", "--cold-runs", "1"]
+               "--repeat", "1", "--query-repeat", "1", "--brute-repeat", "1", "--queries", "30", "--cold-runs", "1",
+               "--compaction-runs", "3"]
     run = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     assert "| query p50 |" in run.stdout and "| cold start |" in run.stdout
+    assert "| compaction: rank p50 / search p50 |" in run.stdout
     results = json.loads(out.read_text(encoding="utf-8"))
     assert results["indexing"]["variants"] > 0 and results["indexing"]["chars_per_s"] > 0
     assert results["query"]["count"] >= 20

@@ -4,7 +4,6 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer import write
 from indexer.ingest import index_paths, remove_sources
 from indexer.literal import LiteralIndex, Segment, SegmentBuilder
 from indexer.normalise import normalise_text
@@ -39,8 +38,7 @@ def test_segment_texts_round_trip(tmp_path):
     assert [segment.records.header(place).variant_id for place in range(3)] == ["page@1#7", "page@1#9", "page@1#11"]
 
 
-def test_many_small_runs_merge_and_removed_texts_are_dropped(tmp_path, seeds_dir, monkeypatch):
-    monkeypatch.setattr(write, "MAX_SEGMENTS", 3)
+def test_many_small_runs_merge_and_removed_texts_are_dropped(tmp_path, seeds_dir):
     index_dir = tmp_path / "index"
     pages = sorted(seeds_dir.glob("*.txt"))
     for page in pages:
@@ -55,7 +53,7 @@ def test_many_small_runs_merge_and_removed_texts_are_dropped(tmp_path, seeds_dir
     assert len(stored_keys) == len(set(stored_keys)), "a merge keeps each live text once"
     # Merged segments carry each text's ranking words over unchanged (no jieba at merge time).
     view = Corpus(index_dir).view()
-    words_of = {d.key: d.words for s in segments for d in s.documents()}
+    words_of = {key: words for s in segments for key, words in zip(s.keys.tolist(), s.word_counts_by_document())}
     key_of = {int(docnum): key for key, docnum in enumerate(view.docnum_of_key.tolist()) if docnum >= 0}
     assert key_of
     for docnum, key in key_of.items():
