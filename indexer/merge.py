@@ -115,6 +115,7 @@ def merge_parts(parts: Sequence[MergePart], directory: Path) -> SegmentEntry | N
     words = _merge_tables([(p.segment.words, p.segment.word_starts, p.segment.word_docs, p.segment.word_counts)
                            for p in parts], new_places, doc_dtype)
     text_chunks, text_lengths, chars = [], [], 0
+    samples, sample_counts = [], []
     records = RecordWriter()
     for part in parts:
         segment, keep = part.segment, part.keep
@@ -122,6 +123,8 @@ def merge_parts(parts: Sequence[MergePart], directory: Path) -> SegmentEntry | N
         text_chunks += [blob[segment.offsets[a]:segment.offsets[b]] for a, b in _runs(keep)]
         text_lengths.append(np.diff(segment.offsets)[keep])
         chars += _chars(blob, segment.offsets, keep)
+        samples += [segment.samples[segment.sample_starts[a]:segment.sample_starts[b]] for a, b in _runs(keep)]
+        sample_counts.append(np.diff(segment.sample_starts)[keep])
         for place in np.flatnonzero(keep).tolist():
             records.add(segment.records.header(place), segment.records.raw_body(place))
     record_arrays, record_blobs = records.parts()
@@ -137,7 +140,8 @@ def merge_parts(parts: Sequence[MergePart], directory: Path) -> SegmentEntry | N
         "word_docs": words[2],
         "word_counts": words[3],
         "lengths": _kept(parts, "lengths"),
-        "signatures": _kept(parts, "signatures"),
+        "samples": np.concatenate(samples),
+        "sample_starts": np.concatenate(([0], np.cumsum(np.concatenate(sample_counts)))).astype(np.int64),
         "sketch_sizes": _kept(parts, "sketch_sizes"),
         "sketch_parts": _kept(parts, "sketch_parts"),
         **record_arrays,

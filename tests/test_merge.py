@@ -16,8 +16,8 @@ from tests.conftest import plain_document
 ALPHABET = st.sampled_from(list("钍钎基熔盐堆实验ab1.,\n 新质𠀀"))  # 𠀀: a character beyond 16 bits
 TEXTS = st.lists(st.text(alphabet=ALPHABET, max_size=30), min_size=1, max_size=8)
 PACK_PARTS = ("keys", "offsets", "gram_heads", "gram_head_starts", "gram_tails", "starts", "docs", "words",
-              "word_starts", "word_docs", "word_counts", "lengths", "signatures", "sketch_sizes", "sketch_parts",
-              "header_offsets", "body_offsets", "text", "headers", "bodies", "metadata")
+              "word_starts", "word_docs", "word_counts", "lengths", "samples", "sample_starts", "sketch_sizes",
+              "sketch_parts", "header_offsets", "body_offsets", "text", "headers", "bodies", "metadata")
 
 
 def build(directory, documents) -> Segment:
