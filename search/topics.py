@@ -8,7 +8,6 @@ from typing import Any, Callable
 
 import numpy as np
 
-from search.columns import facet_column
 from search.counting import count_by, occurrences
 from search.query import QueryError, parse_query
 from search.rank import Matched
@@ -67,20 +66,19 @@ def topic_rows(topic: Topic, matched: Matched, facets: list[Facet]) -> list[dict
     """A topic's rows: one per combination of facet values it matched (null where a variant has none)."""
     view = matched.view
     found = occurrences(view, matched.docnums, matched.terms(), matched.deadline.check)
-    columns = [facet_column(view.column(f.field), f) for f in facets]
+    columns = [view.facet_column(f) for f in facets]
     # One key per combination of values, a variant without a value counting under its own (null) value.
     keys = np.zeros(len(matched.docnums), dtype=np.int64)
     sizes = [len(c.values) + 1 for c in columns]
     for column, size in zip(columns, sizes):
         keys = keys * size + (column.codes[matched.docnums] + 1)
-    cells, _ = count_by(keys, int(np.prod(sizes)) if sizes else 1, matched.stories(), found)
+    cells, _ = count_by(keys, matched.stories(), found)
     found_rows = []
-    for key in np.flatnonzero([c.variants for c in cells]).tolist():
+    for key, cell in cells:
         values, rest = [], key
         for column, size in reversed(list(zip(columns, sizes))):
             rest, code = divmod(rest, size)
             values.append(column.values[code - 1] if code else None)
-        cell = cells[key]
         found_rows.append({"topic": topic.name, "query": topic.query,
                            **dict(zip([f.name for f in facets], reversed(values))), **cell.to_dict()})
     if not found_rows:  # a topic no variant matched still has its row, so the table lists every topic
