@@ -9,7 +9,7 @@ from typing import Any, Callable
 import numpy as np
 
 from search.counting import count_by, occurrences
-from search.query import QueryError, parse_query
+from search.query import Node, QueryError, parse_query
 from search.rank import Matched
 from search.request import Facet
 
@@ -21,6 +21,7 @@ class Topic:
     line: int
     name: str
     query: str
+    node: Node  # the query parsed (once: checking the line parses it)
 
 
 @dataclass
@@ -50,7 +51,7 @@ def parse_topics(text: str) -> tuple[list[Topic], list[dict[str, Any]]]:
         try:
             if not name:
                 raise QueryError("the topic has no name before the tab")
-            parse_query(query)
+            node = parse_query(query)
         except QueryError as exc:
             problems.append({"line": number, "message": f"line {number}: {exc}"})
             continue
@@ -58,7 +59,7 @@ def parse_topics(text: str) -> tuple[list[Topic], list[dict[str, Any]]]:
             problems.append({"line": number, "message": f"line {number}: topic {name!r} is named twice"})
             continue
         names.add(name)
-        topics.append(Topic(number, name, query))
+        topics.append(Topic(number, name, query, node))
     return topics, problems
 
 
@@ -88,9 +89,9 @@ def topic_rows(topic: Topic, matched: Matched, facets: list[Facet]) -> list[dict
 
 
 def topic_table(topics: list[Topic], problems: list[dict[str, Any]], facets: list[Facet],
-                match: Callable[[str], Matched]) -> TopicTable:
-    """Every topic's rows, topics in file order; `match` runs a query within the run's filters."""
+                match: Callable[[Node], Matched]) -> TopicTable:
+    """Every topic's rows, topics in file order; `match` runs a parsed query within the run's filters."""
     table = TopicTable([f.name for f in facets], problems=list(problems))
     for topic in topics:
-        table.rows += topic_rows(topic, match(topic.query), facets)
+        table.rows += topic_rows(topic, match(topic.node), facets)
     return table
