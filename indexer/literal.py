@@ -287,14 +287,6 @@ class Segment:
         start, end = self.word_starts[at], self.word_starts[at + 1]
         return self.keys[self.word_docs[start:end]], self.word_counts[start:end]
 
-    def occurrences(self, places: np.ndarray, term: str) -> np.ndarray:
-        """How many times `term` occurs (not overlapping, as str.count counts) in each of the documents."""
-        mapping, base = self._mapping, self._text_base
-        starts = (self.offsets[places] + base).tolist()
-        ends = (self.offsets[places.astype(np.int64) + 1] + base).tolist()
-        return np.array([mapping[a:b].decode(TEXT_ENCODING).count(term) for a, b in zip(starts, ends)],
-                        dtype=np.int64)
-
     @property
     def text_buffer(self):
         """The buffer holding every normalised text of the segment (in TEXT_ENCODING), to search in place."""

@@ -14,7 +14,8 @@ stored as the difference from it, in a form that is quick to undo:
   each as the normalised span it replaces and the original characters;
 - the offset map's breakpoints, which snippets need.
 
-Undoing it is one `str.translate` and a join over the stretches. The record is
+Undoing it is a bytes.replace per fold of an ASCII table (a lookup over the code
+points for others) and a join over the stretches. The record is
 about a seventh of the original compressed on its own, and gives the original
 back exactly (tests/test_original.py holds the round trip for any text).
 """
@@ -30,6 +31,9 @@ from indexer.normalise import Normalised
 
 ZSTD_LEVEL = 3
 ASCII = 128
+_BYTE = [bytes((code,)) for code in range(ASCII)]
+BMP = 1 << 16
+_UNITS = np.arange(BMP, dtype=np.uint16)  # copied, never changed: views are used from several threads
 # original length, breakpoints, table entries, stretches, bytes of the stretches' text (UTF-16)
 _HEADER = struct.Struct("<5I")
 _compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
@@ -80,11 +84,24 @@ class Edits:
     def _translated(self, norm: str) -> str:
         """The normalised text with the table's folds undone (str.translate looks each character up in a dict:
         slow on Chinese text)."""
-        points = codepoints(norm)
-        if self.folded[-1] < ASCII:  # most printings: only punctuation, digits and letters set full-width
-            table = np.arange(ASCII, dtype=np.uint32)
+        if self.folded[-1] < ASCII:
+            folds, puts = self.folded.tolist(), self.printed.tolist()
+            if not set(folds) & set(puts):
+                # Most printings: only punctuation, digits and letters set full-width. In UTF-8 an ASCII byte is
+                # that character and nothing else, so each fold is one bytes.replace (memchr fast); none undoes
+                # another, as no character put back is one the table replaces.
+                encoded = norm.encode("utf-8")
+                for folded, printed in zip(folds, puts):
+                    encoded = encoded.replace(_BYTE[folded], chr(printed).encode("utf-8"))
+                return encoded.decode("utf-8")
+        if self.folded[-1] < BMP and self.printed.max() < BMP:
+            # A table within the Basic Multilingual Plane (a traditional printing's): one lookup per UTF-16
+            # code unit in a table of every unit (a surrogate, never a key, stays itself).
+            table = _UNITS.copy()
             table[self.folded] = self.printed
-            return np.where(points < ASCII, table[points & (ASCII - 1)], points).tobytes().decode("utf-32-le")
+            units = np.frombuffer(norm.encode("utf-16-le"), dtype=np.uint16)
+            return table[units].tobytes().decode("utf-16-le")
+        points = codepoints(norm)
         at = np.minimum(np.searchsorted(self.folded, points), len(self.folded) - 1)
         hits = self.folded[at] == points
         if not hits.any():
@@ -146,18 +163,18 @@ def encode(original: str, normalised: Normalised) -> bytes:
 
 
 def decode(frame: bytes, decompressor: zstandard.ZstdDecompressor) -> Edits:
-    """The edits a stored record holds."""
+    """The edits a stored record holds (its numbers read through one memoryview: numpy's cost per call would
+    be most of the work for a few dozen numbers; the table stays an array, for its lookups)."""
     data = decompressor.decompress(frame)
     _, breakpoints, entries, count, _ = _HEADER.unpack_from(data)
-    numbers = np.frombuffer(data, dtype=np.uint32, count=2 * breakpoints + 2 * entries + 3 * count,
-                            offset=_HEADER.size)
-    pairs = numbers[:2 * breakpoints].tolist()
-    spans = numbers[2 * breakpoints + 2 * entries:].tolist()
-    text = data[_HEADER.size + 4 * len(numbers):].decode("utf-16-le")
+    end = _HEADER.size + 4 * (2 * breakpoints + 2 * entries + 3 * count)
+    numbers = memoryview(data)[_HEADER.size:end].cast("I").tolist()  # written as native uint32 by encode
+    text = data[end:].decode("utf-16-le")
+    table = np.frombuffer(data, dtype=np.uint32, count=2 * entries, offset=_HEADER.size + 8 * breakpoints)
+    spans = numbers[2 * breakpoints + 2 * entries:]
     stretches, done = [], 0
-    for i in range(count):
-        start, end, length = spans[3 * i:3 * i + 3]
-        stretches.append((start, end, text[done:done + length]))
+    for start, stop, length in zip(spans[0::3], spans[1::3], spans[2::3]):
+        stretches.append((start, stop, text[done:done + length]))
         done += length
-    table = numbers[2 * breakpoints:2 * breakpoints + 2 * entries]
-    return Edits(tuple(pairs[0::2]), tuple(pairs[1::2]), table[0::2], table[1::2], stretches)
+    return Edits(tuple(numbers[0:2 * breakpoints:2]), tuple(numbers[1:2 * breakpoints:2]), table[0::2], table[1::2],
+                 stretches)

@@ -29,7 +29,7 @@ from search.group import StoryHits, top_stories
 from search.kwic import DEFAULT_WIDTH, Concordance, concordance
 from search.kwic import check_options as check_kwic
 from search.query import Term, parse_query, positive_terms
-from search.rank import Matched, match_request, score_matches, top_hits
+from search.rank import Matched, match_node, match_request, score_matches, top_hits
 from search.request import ALL_VARIANTS, LATEST_VARIANTS, Facet, SearchRequest
 from search.results import (
     ArticleHit,
@@ -288,8 +288,8 @@ class Corpus:
         topics, problems = parse_topics(text)
         view = self.view()
         deadline = Deadline(self.time_budget)
-        return topic_table(topics, problems, facets,
-                           lambda query: match_request(view, replace(request, query=query), deadline))
+        scope = view.filtered(*request.scope_queries())  # the same filters for every topic
+        return topic_table(topics, problems, facets, lambda node: match_node(view, node, scope, deadline))
 
     def sources(self) -> list[SourceRecord]:
         """The catalogue: every source with its versions and metadata, by id."""

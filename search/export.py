@@ -50,13 +50,14 @@ def variant_rows(matched: Matched) -> Iterator[dict[str, Any]]:
     terms = matched.terms()
     for docnum in matched.docnums.tolist():
         header = view.header(docnum)
-        count = int(occurrences(view, np.array([docnum]), terms)[0])
+        text, mapped = view.original(docnum)
+        count = sum(map(mapped.text.count, terms))  # the normalised text is decoded anyway: counted there
         yield {"variant_id": header.variant_id, "article_id": view.story_names[view.story_of[docnum]],
                "source": header.source, "version": header.version,
                "publication": view.value("publication", docnum), "date": view.value("date", docnum),
                "title": header.title, "occurrences": count,
                "metadata": orjson.dumps(header.metadata, option=orjson.OPT_NON_STR_KEYS).decode(),
-               "text": view.original(docnum)[0]}
+               "text": text}
 
 
 def story_rows(matched: Matched) -> Iterator[dict[str, Any]]:

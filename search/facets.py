@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 
-from search.columns import facet_column
 from search.counting import Counts, count_by, occurrences
 from search.rank import Matched
 from search.request import Facet
@@ -37,10 +36,9 @@ class FacetResult:
 
 def facet_counts(matched: Matched, facet: Facet, found: np.ndarray) -> FacetResult:
     """The counts of one facet, given each matched document's occurrences."""
-    column = facet_column(matched.view.column(facet.field), facet)
-    cells, missing = count_by(column.codes[matched.docnums], len(column.values), matched.stories(), found)
-    values = [FacetValue(value, c.stories, c.variants, c.occurrences)
-              for value, c in zip(column.values, cells) if c.variants]
+    column = matched.view.facet_column(facet)
+    cells, missing = count_by(column.codes[matched.docnums], matched.stories(), found)
+    values = [FacetValue(column.values[key], c.stories, c.variants, c.occurrences) for key, c in cells]
     if facet.key != "date":
         values.sort(key=lambda v: (-v.variants, v.value))
     return FacetResult(values, missing)

@@ -47,8 +47,11 @@ class Matched:
 
 def match_request(view: View, request: SearchRequest, deadline: Deadline) -> Matched:
     """Parse a request's query and find what it matches within its filters."""
-    node = parse_query(request.query)
-    scope = view.filtered(*request.scope_queries())
+    return match_node(view, parse_query(request.query), view.filtered(*request.scope_queries()), deadline)
+
+
+def match_node(view: View, node: Node, scope: np.ndarray, deadline: Deadline) -> Matched:
+    """What a parsed query matches within a scope (several queries of one scope: a batch of topics)."""
     return Matched(view, node, scope, matching(view, node, scope, deadline), deadline)
 
 

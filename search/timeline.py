@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from search.columns import facet_column, periods_between
+from search.columns import periods_between
 from search.counting import LEVELS, Counts, count_by, occurrences
 from search.rank import Matched
 from search.request import PERIODS, Facet, ParameterError
@@ -50,20 +50,18 @@ def timeline(results: list[Matched], queries: list[str], by: str, count: str) ->
     chart = Timeline(by, count, queries)
     if not results:
         return chart
-    facet = Facet("date", by)
-    column = facet_column(results[0].view.column(facet.field), facet)
-    per_query = []
+    column = results[0].view.facet_column(Facet("date", by))
+    per_query: list[dict[str, Counts]] = []
     for matched in results:
         found = occurrences(matched.view, matched.docnums, matched.terms(), matched.deadline.check)
-        cells, undated = count_by(column.codes[matched.docnums], len(column.values), matched.stories(), found)
-        per_query.append(cells)
+        cells, undated = count_by(column.codes[matched.docnums], matched.stories(), found)
+        per_query.append({column.values[key]: counts for key, counts in cells})
         chart.undated.append(undated)
         chart.totals.append(Counts(len(np.unique(matched.stories())), len(matched.docnums), int(found.sum())))
-    used = [i for i in range(len(column.values)) if any(cells[i].variants for cells in per_query)]
+    used = sorted(set().union(*per_query))  # ISO dates and periods sort as text in time order
     if not used:
         return chart
-    chart.periods = periods_between(column.values[used[0]], column.values[used[-1]], by)
-    number = {label: i for i, label in enumerate(column.values)}
+    chart.periods = periods_between(used[0], used[-1], by)
     empty = Counts(0, 0, 0)
-    chart.cells = [[cells[number[p]] if p in number else empty for cells in per_query] for p in chart.periods]
+    chart.cells = [[cells.get(p, empty) for cells in per_query] for p in chart.periods]
     return chart

@@ -8,9 +8,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from search.columns import facet_column
 from search.counting import count_by, occurrences
-from search.query import QueryError, parse_query
+from search.query import Node, QueryError, parse_query
 from search.rank import Matched
 from search.request import Facet
 
@@ -22,6 +21,7 @@ class Topic:
     line: int
     name: str
     query: str
+    node: Node  # the query parsed (once: checking the line parses it)
 
 
 @dataclass
@@ -51,7 +51,7 @@ def parse_topics(text: str) -> tuple[list[Topic], list[dict[str, Any]]]:
         try:
             if not name:
                 raise QueryError("the topic has no name before the tab")
-            parse_query(query)
+            node = parse_query(query)
         except QueryError as exc:
             problems.append({"line": number, "message": f"line {number}: {exc}"})
             continue
@@ -59,7 +59,7 @@ def parse_topics(text: str) -> tuple[list[Topic], list[dict[str, Any]]]:
             problems.append({"line": number, "message": f"line {number}: topic {name!r} is named twice"})
             continue
         names.add(name)
-        topics.append(Topic(number, name, query))
+        topics.append(Topic(number, name, query, node))
     return topics, problems
 
 
@@ -67,20 +67,19 @@ def topic_rows(topic: Topic, matched: Matched, facets: list[Facet]) -> list[dict
     """A topic's rows: one per combination of facet values it matched (null where a variant has none)."""
     view = matched.view
     found = occurrences(view, matched.docnums, matched.terms(), matched.deadline.check)
-    columns = [facet_column(view.column(f.field), f) for f in facets]
+    columns = [view.facet_column(f) for f in facets]
     # One key per combination of values, a variant without a value counting under its own (null) value.
     keys = np.zeros(len(matched.docnums), dtype=np.int64)
     sizes = [len(c.values) + 1 for c in columns]
     for column, size in zip(columns, sizes):
         keys = keys * size + (column.codes[matched.docnums] + 1)
-    cells, _ = count_by(keys, int(np.prod(sizes)) if sizes else 1, matched.stories(), found)
+    cells, _ = count_by(keys, matched.stories(), found)
     found_rows = []
-    for key in np.flatnonzero([c.variants for c in cells]).tolist():
+    for key, cell in cells:
         values, rest = [], key
         for column, size in reversed(list(zip(columns, sizes))):
             rest, code = divmod(rest, size)
             values.append(column.values[code - 1] if code else None)
-        cell = cells[key]
         found_rows.append({"topic": topic.name, "query": topic.query,
                            **dict(zip([f.name for f in facets], reversed(values))), **cell.to_dict()})
     if not found_rows:  # a topic no variant matched still has its row, so the table lists every topic
@@ -90,9 +89,9 @@ def topic_rows(topic: Topic, matched: Matched, facets: list[Facet]) -> list[dict
 
 
 def topic_table(topics: list[Topic], problems: list[dict[str, Any]], facets: list[Facet],
-                match: Callable[[str], Matched]) -> TopicTable:
-    """Every topic's rows, topics in file order; `match` runs a query within the run's filters."""
+                match: Callable[[Node], Matched]) -> TopicTable:
+    """Every topic's rows, topics in file order; `match` runs a parsed query within the run's filters."""
     table = TopicTable([f.name for f in facets], problems=list(problems))
     for topic in topics:
-        table.rows += topic_rows(topic, match(topic.query), facets)
+        table.rows += topic_rows(topic, match(topic.node), facets)
     return table

@@ -20,9 +20,9 @@ from indexer.sorted_sets import find, intersect, locate
 from indexer.store import (VIEW_CACHE_PREFIX, column_by_docnum, document_keys, open_generation, resolve_story,
                            verify_file)
 from indexer.words import FIELDS
-from search.columns import Column, build_column
+from search.columns import Column, build_column, facet_column
 from search.postings import PostingCache, live_documents, vocabulary
-from search.request import LATEST_VARIANTS
+from search.request import LATEST_VARIANTS, Facet
 
 SCOPE_CACHE_SIZE = 32
 # Filters are cached term by term: publications, dates and sources recur across queries in many
@@ -59,6 +59,7 @@ class View:
         self._term_docs: OrderedDict[tuple[str, bytes], np.ndarray] = OrderedDict()
         self._by_story: np.ndarray | None = None
         self._columns: dict[str, Column] = {}
+        self._facet_columns: dict[Facet, Column] = {}
         self._story_starts: np.ndarray | None = None
         # A cold process loads these arrays instead of passing over every document's columns.
         cache = index_dir / f"{VIEW_CACHE_PREFIX}{self.generation}.npz"
@@ -179,6 +180,12 @@ class View:
         if field not in self._columns:
             self._columns[field] = build_column(self.searcher, field)
         return self._columns[field]
+
+    def facet_column(self, facet: Facet) -> Column:
+        """The column a facet counts by, dates regrouped into its periods (built once per view)."""
+        if facet not in self._facet_columns:
+            self._facet_columns[facet] = facet_column(self.column(facet.field), facet)
+        return self._facet_columns[facet]
 
     def value(self, field: str, docnum: int) -> str | None:
         """One document's value of a metadata field, or None when it has none."""

@@ -1,0 +1,70 @@
+"""Counting occurrences in the stored texts equals str.count on the normalised texts, bytes one byte off a
+character boundary included; counts per key equal a count made one document at a time."""
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indexer.ingest import index_paths
+from indexer.literal import TEXT_ENCODING
+from search.counting import BYTE_COUNT_FROM, count_by, occurrences
+from search.engine import Corpus
+from search.request import ALL_VARIANTS
+
+# 的 (U+7684) is made of the high byte of 萱 (U+8431) and the low byte of 其 (U+5176): "ㄅ的扑" holds the
+# UTF-16 bytes of "萱其" one byte off, and so do texts mixing these characters at random.
+ALPHABET = "ㄅ的扑萱其哈中国"
+OFF_BY_ONE = "本报讯 ㄅ的扑在这里，萱其也在这里。哈哈哈哈，的的的。"
+
+
+@pytest.fixture(scope="module")
+def view(tmp_path_factory):
+    pages = tmp_path_factory.mktemp("counting")
+    rng = random.Random(15)
+    (pages / "off.txt").write_text(f"# 测试\n\n{OFF_BY_ONE}\n", encoding="utf-8")
+    for number in range(40):
+        body = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(20, 200)))
+        (pages / f"page{number:02d}.txt").write_text(f"# 第{number}页\n\n本报讯 {body}\n", encoding="utf-8")
+    index_dir = pages / "index"
+    index_paths([pages], index_dir, workers=1)
+    return Corpus(index_dir).view()
+
+
+def test_bytes_one_byte_off_a_character_are_not_counted(view) -> None:
+    docnums = view.scope(ALL_VARIANTS)
+    texts = [view.normalised_text(d) for d in docnums.tolist()]
+    at = next(i for i, text in enumerate(texts) if "ㄅ的扑" in text)
+    assert texts[at].encode(TEXT_ENCODING).count("萱其".encode(TEXT_ENCODING)) == 2  # what bytes alone would say
+    assert len(docnums) >= BYTE_COUNT_FROM  # enough documents to be counted in bytes
+    assert occurrences(view, docnums, ["萱其"])[at] == 1
+    assert occurrences(view, docnums[at:at + 1], ["萱其"]).tolist() == [1]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(terms=st.lists(st.text(alphabet=ALPHABET, min_size=1, max_size=4), min_size=1, max_size=3))
+def test_occurrences_equal_str_count(view, terms: list[str]) -> None:
+    docnums = view.scope(ALL_VARIANTS)
+    expected = [sum(view.normalised_text(d).count(term) for term in terms) for d in docnums.tolist()]
+    assert occurrences(view, docnums, terms).tolist() == expected
+
+
+@given(rows=st.lists(st.tuples(st.integers(-1, 6), st.integers(0, 4), st.integers(0, 9)), max_size=60))
+def test_count_by_equals_a_count_one_document_at_a_time(rows: list[tuple[int, int, int]]) -> None:
+    keys, stories, found = (np.array([row[i] for row in rows], dtype=np.int64) for i in range(3))
+    cells, missing = count_by(keys, stories, found)
+    expected: dict[int, list] = defaultdict(lambda: [set(), 0, 0])
+    for key, story, occurring in rows:
+        cell = expected[key]
+        cell[0].add(story)
+        cell[1] += 1
+        cell[2] += occurring
+    assert {key: (c.stories, c.variants, c.occurrences) for key, c in cells} == \
+        {key: (len(s), v, o) for key, (s, v, o) in expected.items() if key >= 0}
+    none = expected.get(-1, [set(), 0, 0])
+    assert (missing.stories, missing.variants, missing.occurrences) == (len(none[0]), none[1], none[2])
+    assert cells.keys.tolist() == sorted(cells.keys.tolist())
