@@ -33,21 +33,31 @@ def joined_matches(view: View, node: Node, scope: np.ndarray, matched: np.ndarra
     positives = [child for child in node.children if not isinstance(child, Not)]
     if len(positives) < 2:
         return NONE
-    parts = [matching(view, child, scope, deadline) for child in positives]
-    partial = np.setdiff1d(np.unique(np.concatenate(parts)), matched, assume_unique=True)
-    barred = np.union1d(matched, _excluded(view, node, scope, deadline))
+    # Document-number masks (with room past the last document for a run's end): a candidate run is a few
+    # slices of them, however many documents hold one term.
+    size = len(view.story_of) + MAX_RUN
+    holds = [_mask(matching(view, child, scope, deadline), size) for child in positives]
+    barred = _mask(matched, size) | _mask(_excluded(view, node, scope, deadline), size)
+    partial = np.logical_or.reduce(holds) & ~barred
     joined: set[int] = set()
     for span in range(1, MAX_RUN):
-        first = partial[np.isin(partial + span, partial, assume_unique=True)]
-        run = first[:, None] + np.arange(span + 1)  # each candidate run, a row of document numbers
-        together = ~np.isin(run, barred).any(axis=1)
-        for found in parts:
-            together &= np.isin(run, found).any(axis=1)
-        for docnums in run[together].tolist():
+        first = np.nonzero(partial[:-span] & partial[span:])[0]
+        together = np.ones(len(first), dtype=bool)
+        for step in range(1, span):
+            together &= ~barred[first + step]
+        for held in holds:
+            together &= np.logical_or.reduce([held[first + step] for step in range(span + 1)])
+        for docnum in first[together].tolist():
             deadline.check()
-            if docnums[0] not in joined and _weak_run(view, docnums):
-                joined.add(docnums[0])
+            if docnum not in joined and _weak_run(view, list(range(docnum, docnum + span + 1))):
+                joined.add(docnum)
     return np.array(sorted(joined), dtype=np.int64)
+
+
+def _mask(docnums: np.ndarray, size: int) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    mask[docnums] = True
+    return mask
 
 
 def _excluded(view: View, node: And, scope: np.ndarray, deadline: Deadline) -> np.ndarray:
@@ -58,8 +68,17 @@ def _excluded(view: View, node: And, scope: np.ndarray, deadline: Deadline) -> n
 
 def _weak_run(view: View, docnums: list[int]) -> bool:
     """True if the documents are variants printed one after the other on one page with weak cuts between."""
-    pieces = [edges(view, docnum) for docnum in docnums]
-    return all(follows(earlier, later) and weak_cut(earlier, later) for earlier, later in zip(pieces, pieces[1:]))
+    return all(_weak_after(view, docnum) for docnum in docnums[:-1])
+
+
+def _weak_after(view: View, docnum: int) -> bool:
+    """True if the next document is the variant printed after this one on its page, across a weak cut; worked
+    out once per view, as frequent terms bring the same cuts up query after query."""
+    weak = view.weak_cuts.get(docnum)
+    if weak is None:
+        earlier, later = edges(view, docnum), edges(view, docnum + 1)
+        weak = view.weak_cuts[docnum] = follows(earlier, later) and weak_cut(earlier, later)
+    return weak
 
 
 def match_joined(view: View, request: SearchRequest, deadline: Deadline) -> Matched:
