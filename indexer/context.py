@@ -10,6 +10,12 @@ from indexer.cohesion import bigrams, coverage, echoes, similarity
 from indexer.normalise import is_cjk, normalise_text
 from indexer.records import Article, Block
 
+# Why segmentation started an article where it did (Article.cut): at a head element (kicker, byline, dateline,
+# marker), at a heading it read as a title rather than a sub-head, or with text after an article that a closing
+# dateline or jump line had closed. A heading is the one of these a sub-head can be mistaken for.
+HEAD_CUT, HEADING_CUT, CLOSED_CUT = "head", "heading", "closed"
+CUTS = (HEAD_CUT, HEADING_CUT, CLOSED_CUT)
+
 # Pages leave two or more blank lines where a photo sits in the column.
 PHOTO_GAP_BLANKS = 2
 # A caption is a few short paragraphs ending in a credit; more or longer is body text.

@@ -25,6 +25,7 @@ class Article:
     continuation: str = ""
     credit: str = ""  # source, editor or author lines printed under the last paragraph
     blocks: list[Block] = field(default_factory=list)
+    cut: str = ""  # why segmentation started an article here: one of indexer.context.CUTS ("" if not said)
 
     @property
     def body(self) -> list[Block]:

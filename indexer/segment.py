@@ -12,14 +12,15 @@ from indexer.blocks import (
     read_pieces,
     script_shape,
 )
-from indexer.context import Draft, PageContext
+from indexer.context import CLOSED_CUT, HEAD_CUT, HEADING_CUT, Draft, PageContext
+from indexer.fragments import reattach_fragments
 from indexer.normalise import is_cjk, join_lines, normalise_text
 from indexer.records import Article, Block
 
 
 def segment_page(text: str) -> list[Article]:
     """Split a page's text into articles, each with its head fields and blocks in reading order."""
-    return _PageSegmenter(read_pieces(text)).run()
+    return reattach_fragments(_PageSegmenter(read_pieces(text)).run())
 
 
 class _PageSegmenter(PageContext):
@@ -59,7 +60,7 @@ class _PageSegmenter(PageContext):
         elif piece.opens_article or piece.kind is Kind.LABEL:
             self._place_head_element(i)
         elif self._is_kicker(i):
-            self._start().article.kicker = piece.text
+            self._start(HEAD_CUT).article.kicker = piece.text
             self.drafts[-1].seen.add(normalise_text(piece.text))
         elif self._is_plain_title(i):
             self._place_heading(i)
@@ -84,7 +85,7 @@ class _PageSegmenter(PageContext):
         key = normalise_text(piece.text)
         repeated = draft is not None and key in draft.seen
         if self._starts_article(i, draft) and not (repeated and draft.closed):
-            draft = self._start()
+            draft = self._start(HEADING_CUT)
             draft.article.title = piece.text
         elif draft is None or repeated:
             return  # a repeated title or sub-head
@@ -206,7 +207,7 @@ class _PageSegmenter(PageContext):
             return
         if draft is None or draft.closed:
             # Text after a closing dateline is another article; repeats of the closed one still drop.
-            draft = self._start(seen=draft.seen if draft is not None else None)
+            draft = self._start(CLOSED_CUT, seen=draft.seen if draft is not None else None)
         self._add_body(draft, piece.text, key, index=i)
         if not piece.text.endswith((")", "）")):
             return  # no jump line or end mark: a cheap test before the patterns
@@ -223,14 +224,15 @@ class _PageSegmenter(PageContext):
         if draft is not None and key in draft.seen:
             return None  # a repeated head element, such as a closing dateline printed twice
         if draft is None or draft.closed or draft.has_body:
-            return self._start()
+            return self._start(HEAD_CUT)
         _flush_paragraph(draft)
         return draft
 
-    def _start(self, seen: set[str] | None = None) -> Draft:
+    def _start(self, cut: str, seen: set[str] | None = None) -> Draft:
+        """A new article, started for the reason `cut` (indexer.context.CUTS)."""
         if self.current is not None:
             _flush_paragraph(self.current)
-        draft = Draft(Article(0), seen if seen is not None else set())
+        draft = Draft(Article(0, cut=cut), seen if seen is not None else set())
         self.drafts.append(draft)
         self.current = draft
         return draft

@@ -30,8 +30,9 @@ def print_response(console: Console, response: SearchResponse) -> None:
     """Story groups, each with its variants and their snippets."""
     first = response.offset + 1 if response.articles else 0
     fuzzy = f" ({response.fuzzy_variants} only fuzzily)" if response.fuzzy_variants else ""
+    joined = f" ({response.joined_variants} only across a cut)" if response.joined_variants else ""
     console.print(f"[bold]{response.total_articles}[/] stories, [bold]{response.total_variants}[/] matching variants"
-                  f"{fuzzy} for [bold]{escape(response.query)}[/] (showing {first}-"
+                  f"{fuzzy}{joined} for [bold]{escape(response.query)}[/] (showing {first}-"
                   f"{response.offset + len(response.articles)}, {response.took_ms:.1f} ms)")
     if response.also_printed_as:
         forms = ", ".join(f"{form.form} ×{form.variants}" for form in response.also_printed_as)
@@ -44,6 +45,7 @@ def print_response(console: Console, response: SearchResponse) -> None:
             mark = "[yellow]≈[/]" if variant.fuzzy else "[green]●[/]" if variant.matched else "[dim]○[/]"
             label = f"{variant.source} v{variant.version}"
             note = (f" [yellow](fuzzy: {escape('、'.join(f.text for f in variant.found))})[/]" if variant.fuzzy
+                    else " [dim](with the variant after it, across a cut)[/]" if variant.joined
                     else "" if variant.matched else " [dim](no match)[/]")
             console.print(f"  {mark} [bold]{escape(label)}[/]{note}")
             line = Text("     ")

@@ -29,7 +29,8 @@ from search.group import StoryHits, top_stories
 from search.kwic import DEFAULT_WIDTH, Concordance, concordance
 from search.kwic import check_options as check_kwic
 from search.query import Term, parse_query, positive_terms
-from search.rank import Matched, match_node, match_request, score_matches, top_hits
+from search.joins import match_joined, with_joins
+from search.rank import Matched, match_node, score_matches, top_hits
 from search.request import ALL_VARIANTS, LATEST_VARIANTS, Facet, SearchRequest
 from search.results import (
     ArticleHit,
@@ -133,10 +134,11 @@ class Corpus:
         at, found = locate(matched, in_page)
         scores = dict(zip(in_page[found].tolist(), match_scores[at[found]].tolist()))
         terms = positive_terms(result.node)
+        joined = set(result.joined.tolist())
         articles = []
         for story in ranking.page:
             deadline.check()
-            articles.append(self._article_hit(view, story, members[story.story], terms, scores, garbled))
+            articles.append(self._article_hit(view, story, members[story.story], terms, scores, garbled, joined))
         return SearchResponse(
             query=request.query,
             generation=view.generation,
@@ -148,6 +150,7 @@ class Corpus:
             articles=articles,
             facets=facets(result, request.facets),
             fuzzy_variants=int(garbled.fuzzy.sum()) if garbled is not None else 0,
+            joined_variants=len(result.joined),
             also_printed_as=[PrintedAs(**form) for form in garbled.printed_as()] if garbled is not None else [],
         )
 
@@ -158,7 +161,7 @@ class Corpus:
             garbled = fuzzy_matching(view, node, scope, self.confusion_model(), deadline)
             result = Matched(view, node, scope, garbled.docnums, deadline)
         else:
-            result = match_request(view, request, deadline)
+            result = match_joined(view, request, deadline)
         matched = result.docnums
         match_scores = score_matches(view, result.node, matched, deadline)
         if garbled is not None:
@@ -176,7 +179,7 @@ class Corpus:
             return self._model
 
     def _article_hit(self, view: View, story: StoryHits, members: np.ndarray, terms: list[Term],
-                     page_scores: dict[int, float], garbled: QueryMatches | None) -> ArticleHit:
+                     page_scores: dict[int, float], garbled: QueryMatches | None, joined: set[int]) -> ArticleHit:
         scores = {d: page_scores[d] for d in members.tolist() if d in page_scores}
         headers = {docnum: view.header(docnum) for docnum in members.tolist()}
         originals = {docnum: view.original(docnum) for docnum in members.tolist()}
@@ -196,7 +199,7 @@ class Corpus:
             if docnum not in snippets:
                 snippets[docnum] = aligned_snippet(*originals[docnum], anchor, terms) or lead(docnum)
         variants = sorted((self._variant_hit(headers[d], d in scores, scores.get(d), snippets[d],
-                                             _found(originals[d], found.get(d, ())))
+                                             _found(originals[d], found.get(d, ())), d in joined)
                            for d in members.tolist()), key=_variant_order)
         title = headers[best].title or next((v.title for v in variants if v.title), "")
         printed = spread(view, members, {d: h.variant_id for d, h in headers.items()})
@@ -205,11 +208,11 @@ class Corpus:
 
     @staticmethod
     def _variant_hit(header: RecordHeader, matched: bool, score: float | None, snippet: Snippet,
-                     found: list[GarbleFound]) -> VariantHit:
+                     found: list[GarbleFound], joined: bool) -> VariantHit:
         return VariantHit(
             variant_id=header.variant_id, source=header.source, version=header.version, title=header.title,
             matched=matched, score=score, snippet=snippet.text, highlights=snippet.highlights,
-            metadata=header.metadata, fuzzy=bool(found), found=found,
+            metadata=header.metadata, fuzzy=bool(found), found=found, joined=joined,
         )
 
     def _story(self, view: View, article_id: str, all_versions: bool) -> tuple[str, np.ndarray]:
@@ -256,7 +259,7 @@ class Corpus:
 
     def matched(self, request: SearchRequest) -> Matched:
         """What a request matches, within its filters, in the latest generation (no ranking, no page)."""
-        return match_request(self.view(), request, Deadline(self.time_budget))
+        return match_joined(self.view(), request, Deadline(self.time_budget))
 
     def timeline(self, request: SearchRequest, queries: list[str], by: str = "month",
                  count: str = "variants") -> Timeline:
@@ -264,7 +267,7 @@ class Corpus:
         check_timeline(by, count)
         view = self.view()
         deadline = Deadline(self.time_budget)
-        results = [match_request(view, replace(request, query=query), deadline) for query in queries]
+        results = [match_joined(view, replace(request, query=query), deadline) for query in queries]
         return timeline(results, queries, by, count)
 
     def kwic(self, request: SearchRequest, width: int = DEFAULT_WIDTH, sort: str = "date",
@@ -279,7 +282,7 @@ class Corpus:
         No time budget: an export is as long as its result set, and streams as it goes.
         """
         check_export(level, "jsonl")
-        matched = match_request(self.view(), request, Deadline())
+        matched = match_joined(self.view(), request, Deadline())
         return export_rows(matched, level)
 
     def topics(self, text: str, by: list[str], request: SearchRequest) -> TopicTable:
@@ -289,7 +292,8 @@ class Corpus:
         view = self.view()
         deadline = Deadline(self.time_budget)
         scope = view.filtered(*request.scope_queries())  # the same filters for every topic
-        return topic_table(topics, problems, facets, lambda node: match_node(view, node, scope, deadline))
+        return topic_table(topics, problems, facets,
+                           lambda node: with_joins(match_node(view, node, scope, deadline)))
 
     def sources(self) -> list[SourceRecord]:
         """The catalogue: every source with its versions and metadata, by id."""

@@ -7,6 +7,7 @@ title weighted up (whoosh's formula), only orders what the literal part admits.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +36,9 @@ class Matched:
     scope: np.ndarray
     docnums: np.ndarray
     deadline: Deadline
+    # Of docnums, those that hold the query's terms only together with the variant after them, across a weak
+    # segmentation cut (search.joins); sorted.
+    joined: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def terms(self) -> list[str]:
         """The normalised terms a match contains (not under NOT)."""

@@ -45,6 +45,7 @@ class VariantHit:
     metadata: dict[str, Any]
     fuzzy: bool = False  # matched only through an OCR-garbled printing of a term (a fuzzy search)
     found: list[GarbleFound] = field(default_factory=list)  # those printings, where fuzzy
+    joined: bool = False  # holds the terms only with the variant after it, across a weak cut (search.joins)
 
 
 @dataclass
@@ -73,6 +74,7 @@ class SearchResponse:
     articles: list[ArticleHit] = field(default_factory=list)
     facets: dict[str, FacetResult] = field(default_factory=dict)  # by facet name, as asked
     fuzzy_variants: int = 0  # of total_variants, those matched only through garbled printings
+    joined_variants: int = 0  # of total_variants, those matched only across a weak cut (VariantHit.joined)
     also_printed_as: list[PrintedAs] = field(default_factory=list)  # garbled forms found (a fuzzy search)
 
     def to_dict(self) -> dict[str, Any]:

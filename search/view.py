@@ -61,6 +61,8 @@ class View:
         self._columns: dict[str, Column] = {}
         self._facet_columns: dict[Facet, Column] = {}
         self._story_starts: np.ndarray | None = None
+        # Whether the cut after a document is weak (search.joins), as worked out for earlier queries.
+        self.weak_cuts: dict[int, bool] = {}
         # A cold process loads these arrays instead of passing over every document's columns.
         cache = index_dir / f"{VIEW_CACHE_PREFIX}{self.generation}.npz"
         try:

@@ -69,11 +69,11 @@ def test_source_filter_restricts_groups_and_variants(corpus):
 def test_json_schema_fields(corpus):
     data = search(corpus, "钍基熔盐").to_dict()
     assert set(data) == {"query", "generation", "total_articles", "total_variants", "offset", "limit", "took_ms",
-                         "articles", "facets", "fuzzy_variants", "also_printed_as"}
+                         "articles", "facets", "fuzzy_variants", "joined_variants", "also_printed_as"}
     article = data["articles"][0]
     assert set(article) == {"article_id", "title", "score", "variants", "papers", "first_printed"}
     assert set(article["variants"][0]) == {"variant_id", "source", "version", "title", "matched", "score",
-                                           "snippet", "highlights", "metadata", "fuzzy", "found"}
+                                           "snippet", "highlights", "metadata", "fuzzy", "found", "joined"}
 
 
 def test_show_returns_every_variant_in_full(corpus):
