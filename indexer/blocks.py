@@ -7,6 +7,7 @@ from enum import Enum
 
 from indexer.normalise import is_cjk, join_lines
 from indexer.script import TRADITIONAL_TO_SIMPLIFIED
+from indexer.translate import CharFolds
 
 # A title, sub-head or column label is never longer than this; body lines of this
 # length without clause punctuation are rare, so it bounds the plain-text heading guess.
@@ -115,7 +116,10 @@ BYLINE = re.compile(
 def script_shape(text: str) -> str:
     """`text` with traditional characters folded to simplified, one for one, so that the patterns here
     (本报讯, 记者, 责任编辑, 上接) read a traditional page too and positions stay those of `text`."""
-    return text.translate(TRADITIONAL_TO_SIMPLIFIED)
+    return _TO_SIMPLIFIED(text)
+
+
+_TO_SIMPLIFIED = CharFolds(TRADITIONAL_TO_SIMPLIFIED)
 
 
 # OCR repeats a sentence in place; shorter repeats may be meant ("是的。是的。").

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from indexer.script import TRADITIONAL_TO_SIMPLIFIED
+from indexer.translate import CharFolds
 
 # Characters that NFKC and lower() leave alone: the bulk of Chinese news text,
 # passed through without a per-character Python call.
@@ -59,6 +60,7 @@ def fold_char(char: str) -> str:
 # any position, so the per-character path below is left to the rare rest.
 ONE_TO_ONE_FOLDS = {code: folded for code in [*range(0xFF01, 0xFF5F), *range(ord("A"), ord("Z") + 1)]
                     if len(folded := fold_char(chr(code))) == 1 and folded != chr(code)} | TRADITIONAL_TO_SIMPLIFIED
+_FOLD_ONE_TO_ONE = CharFolds(ONE_TO_ONE_FOLDS)
 
 
 # Changed whenever normalisation changes in a way the folds table does not show (the rules below).
@@ -149,7 +151,7 @@ def _next_folded(text: str, start: int) -> str:
 
 def normalise(text: str) -> Normalised:
     """Normalise `text`, keeping a position map back to it."""
-    text = text.translate(ONE_TO_ONE_FOLDS)
+    text = _FOLD_ONE_TO_ONE(text)
     out: list[str] = []
     norm_starts = [0]
     orig_starts = [0]

@@ -37,6 +37,9 @@ _UNITS = np.arange(BMP, dtype=np.uint16)  # copied, never changed: views are use
 # original length, breakpoints, table entries, stretches, bytes of the stretches' text (UTF-16)
 _HEADER = struct.Struct("<5I")
 _compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
+# Code points fit in 21 bits: a (normalised, original) pair of them is one 42-bit code.
+_PAIR_SHIFT = np.uint64(21)
+_PAIR_MASK = np.uint64((1 << 21) - 1)
 
 
 def codepoints(text: str) -> np.ndarray:
@@ -114,13 +117,19 @@ class Edits:
 def _undoing_table(orig: np.ndarray, normal: np.ndarray) -> dict[int, int]:
     """For each normalised character, the original one to put back everywhere, where doing so puts back
     more characters than it breaks (the pairs are the characters normalisation kept one for one)."""
-    pairs = np.unique(np.column_stack((normal, orig)), axis=0, return_counts=True)
+    # Each (normalised, original) pair as one code, sorted as the pairs are: most pairs are a character
+    # kept as it was, so only the few folded ones are looked at one by one.
+    pairs, counts = np.unique((normal.astype(np.uint64) << _PAIR_SHIFT) | orig, return_counts=True)
+    folded_all, printed_all = pairs >> _PAIR_SHIFT, pairs & _PAIR_MASK
+    differs = folded_all != printed_all
+    if not differs.any():
+        return {}
+    kept = ~differs & np.isin(folded_all, folded_all[differs])
+    same = dict(zip(folded_all[kept].tolist(), counts[kept].tolist()))
     best: dict[int, tuple[int, int]] = {}
-    same: dict[int, int] = {}
-    for (folded, printed), count in zip(pairs[0].tolist(), pairs[1].tolist()):
-        if folded == printed:
-            same[folded] = count
-        elif count > best.get(folded, (0, 0))[1]:
+    for folded, printed, count in zip(folded_all[differs].tolist(), printed_all[differs].tolist(),
+                                      counts[differs].tolist()):
+        if count > best.get(folded, (0, 0))[1]:
             best[folded] = (printed, count)
     return {folded: printed for folded, (printed, count) in best.items() if count > same.get(folded, 0)}
 

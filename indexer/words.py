@@ -11,7 +11,6 @@ import hashlib
 import itertools
 import logging
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,32 +49,37 @@ def words(text: str) -> list[str]:
     return [w for w in load_jieba().lcut(text, HMM=True) if WORD_CHARS.search(w)]
 
 
-def _block_codes(block: str) -> list[int]:
-    """Codes of the words jieba cuts one run of its Chinese-text characters into, remembered."""
+def _block_codes(block: str) -> bytes:
+    """Codes (packed uint64) of the words jieba cuts one run of its Chinese-text characters into, remembered."""
     codes = _blocks.get(block)
     if codes is None:
         if len(_blocks) >= _BLOCK_CACHE_SIZE:  # forget the older half
             for old in list(itertools.islice(_blocks, _BLOCK_CACHE_SIZE // 2)):
                 del _blocks[old]
-        codes = _blocks[block] = [word_code(w) for w in words(block)]
+        codes = _blocks[block] = np.array([word_code(w) for w in words(block)], dtype=np.uint64).tobytes()
     return codes
 
 
-def word_codes(text: str) -> list[int]:
-    """The codes of `words(text)`, in order, cutting each run of Chinese text once per process.
+def word_codes(text: str) -> np.ndarray:
+    """The codes of `words(text)`, in order (uint64), cutting each run of Chinese text once per process.
 
     jieba cuts a text run by run, a run being what its `re_han_default`
     matches, and yields every other character on its own; the words of a run
     depend on nothing outside it, so remembering them changes nothing.
     """
     runs = load_jieba().re_han_default.split(text)
-    found: list[int] = []
+    # split() with one group: odd pieces are the runs. Between them are mostly punctuation and line
+    # breaks, which hold no word: then the runs' codes are all there is, joined without a loop.
+    if not WORD_CHARS.search("".join(runs[0::2])):
+        return np.frombuffer(b"".join([_block_codes(run) for run in runs[1::2]]), dtype=np.uint64)
+    found = []
     for index, piece in enumerate(runs):
-        if index % 2:  # split() with one group: odd pieces are the runs
-            found += _block_codes(piece)
-        elif WORD_CHARS.search(piece):  # most pieces between runs are punctuation and line breaks
-            found += [word_code(char) for char in piece if WORD_CHARS.match(char)]
-    return found
+        if index % 2:
+            found.append(_block_codes(piece))
+        else:
+            found.append(np.array([word_code(char) for char in piece if WORD_CHARS.match(char)],
+                                  dtype=np.uint64).tobytes())
+    return np.frombuffer(b"".join(found), dtype=np.uint64)
 
 
 def word_code(word: str) -> int:
@@ -128,16 +132,16 @@ class WordCounts:
                           max(0, self.body_length - part.body_length))
 
 
-def _field_counts(text: str, flag: int) -> tuple[list[int], list[int], int]:
-    counts = Counter(word_codes(text)) if text else Counter()
-    return [code | flag for code in counts], list(counts.values()), sum(counts.values())
+def _field_counts(text: str, flag: np.uint64) -> tuple[np.ndarray, np.ndarray]:
+    """A field's distinct word codes (sorted, flagged) and their counts."""
+    codes, counts = np.unique(word_codes(text) if text else np.zeros(0, np.uint64), return_counts=True)
+    return codes | flag, counts.astype(np.uint32)
 
 
 def count_words(title: str, body: str) -> WordCounts:
     """The word counts of a variant's normalised title and normalised text."""
-    title_codes, title_counts, title_length = _field_counts(title, int(TITLE_FLAG))
-    body_codes, body_counts, body_length = _field_counts(body, 0)
-    codes = np.array(title_codes + body_codes, dtype=np.uint64)
-    counts = np.array(title_counts + body_counts, dtype=np.uint32)
-    order = np.argsort(codes)
-    return WordCounts(codes[order], counts[order], title_length, body_length)
+    title_codes, title_counts = _field_counts(title, TITLE_FLAG)
+    body_codes, body_counts = _field_counts(body, np.uint64(0))
+    # Title codes carry the top bit: after every body code, so the joined codes stay sorted.
+    return WordCounts(np.concatenate((body_codes, title_codes)), np.concatenate((body_counts, title_counts)),
+                      int(title_counts.sum()), int(body_counts.sum()))

@@ -1,6 +1,7 @@
 """The stored form of an original text: it gives the original back exactly, for any text, and is small."""
 from __future__ import annotations
 
+import numpy as np
 import zstandard
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -51,3 +52,27 @@ def test_a_traditional_printing_is_undone_by_its_table():
     edits = original.decode(original.encode(text, normalised), DECOMPRESSOR)
     assert edits.original(normalised.text) == text
     assert len(edits.folded) >= 5 and len(edits.stretches) <= 2  # the folds went into the table
+
+
+def reference_undoing_table(orig: list[int], normal: list[int]) -> dict[int, int]:
+    """The table as plain counting: for each normalised character its most frequent original (the smallest
+    code point among equals), kept where it is printed more often than the character itself."""
+    counts: dict[tuple[int, int], int] = {}
+    for pair in zip(normal, orig):
+        counts[pair] = counts.get(pair, 0) + 1
+    best: dict[int, tuple[int, int]] = {}
+    for (folded, printed), count in sorted(counts.items()):
+        if folded != printed and count > best.get(folded, (0, 0))[1]:
+            best[folded] = (printed, count)
+    return {folded: printed for folded, (printed, count) in best.items() if count > counts.get((folded, folded), 0)}
+
+
+PAIR_CHARS = st.sampled_from([ord(c) for c in "，,（(Ａa钍釷发髮發𠀋"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(PAIR_CHARS, PAIR_CHARS), max_size=60))
+def test_the_undoing_table_keeps_each_fold_printed_more_often_than_not(pairs):
+    normal = np.array([n for n, _ in pairs], dtype=np.uint32)
+    orig = np.array([o for _, o in pairs], dtype=np.uint32)
+    assert original._undoing_table(orig, normal) == reference_undoing_table(orig.tolist(), normal.tolist())

@@ -57,5 +57,5 @@ def test_removing_the_words_of_trailing_lines_leaves_the_words_of_the_rest(title
 @given(st.text(alphabet=st.sampled_from(list("钍基熔盐实验堆新华社记者报道ab12+#&._%-ア é\n\r\t，。、（）")), max_size=40))
 def test_remembered_runs_give_exactly_the_codes_of_jiebas_own_cut(text):
     expected = [word_code(w) for w in words(text)]
-    assert word_codes(text) == expected
-    assert word_codes(text) == expected  # the second time from the remembered runs
+    assert word_codes(text).tolist() == expected
+    assert word_codes(text).tolist() == expected  # the second time from the remembered runs
