@@ -29,8 +29,8 @@ from search.group import StoryHits, top_stories
 from search.kwic import DEFAULT_WIDTH, Concordance, concordance
 from search.kwic import check_options as check_kwic
 from search.query import Term, parse_query, positive_terms
-from search.joins import match_joined, with_joins
-from search.rank import Matched, match_node, score_matches, top_hits
+from search.joins import literal_only, match_joined
+from search.rank import Matched, match_node, match_request, score_matches, top_hits
 from search.request import ALL_VARIANTS, LATEST_VARIANTS, Facet, SearchRequest
 from search.results import (
     ArticleHit,
@@ -148,7 +148,7 @@ class Corpus:
             limit=request.limit,
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             articles=articles,
-            facets=facets(result, request.facets),
+            facets=facets(literal_only(result), request.facets),
             fuzzy_variants=int(garbled.fuzzy.sum()) if garbled is not None else 0,
             joined_variants=len(result.joined),
             also_printed_as=[PrintedAs(**form) for form in garbled.printed_as()] if garbled is not None else [],
@@ -258,8 +258,9 @@ class Corpus:
         return ArticleView(article_id, title, variants, printed.papers, printed.first_printed)
 
     def matched(self, request: SearchRequest) -> Matched:
-        """What a request matches, within its filters, in the latest generation (no ranking, no page)."""
-        return match_joined(self.view(), request, Deadline(self.time_budget))
+        """What a request matches literally, within its filters, in the latest generation (no ranking, no page,
+        no joins across weak cuts: counts are made of it)."""
+        return match_request(self.view(), request, Deadline(self.time_budget))
 
     def timeline(self, request: SearchRequest, queries: list[str], by: str = "month",
                  count: str = "variants") -> Timeline:
@@ -267,7 +268,7 @@ class Corpus:
         check_timeline(by, count)
         view = self.view()
         deadline = Deadline(self.time_budget)
-        results = [match_joined(view, replace(request, query=query), deadline) for query in queries]
+        results = [match_request(view, replace(request, query=query), deadline) for query in queries]
         return timeline(results, queries, by, count)
 
     def kwic(self, request: SearchRequest, width: int = DEFAULT_WIDTH, sort: str = "date",
@@ -282,7 +283,7 @@ class Corpus:
         No time budget: an export is as long as its result set, and streams as it goes.
         """
         check_export(level, "jsonl")
-        matched = match_joined(self.view(), request, Deadline())
+        matched = match_request(self.view(), request, Deadline())
         return export_rows(matched, level)
 
     def topics(self, text: str, by: list[str], request: SearchRequest) -> TopicTable:
@@ -292,8 +293,7 @@ class Corpus:
         view = self.view()
         deadline = Deadline(self.time_budget)
         scope = view.filtered(*request.scope_queries())  # the same filters for every topic
-        return topic_table(topics, problems, facets,
-                           lambda node: with_joins(match_node(view, node, scope, deadline)))
+        return topic_table(topics, problems, facets, lambda node: match_node(view, node, scope, deadline))
 
     def sources(self) -> list[SourceRecord]:
         """The catalogue: every source with its versions and metadata, by id."""

@@ -93,3 +93,12 @@ def with_joins(matched: Matched) -> Matched:
     if not len(joined):
         return matched
     return replace(matched, docnums=np.union1d(matched.docnums, joined), joined=joined)
+
+
+def literal_only(matched: Matched) -> Matched:
+    """A match without its joined variants: what counts (facets, timelines, topics, concordance, export) are
+    made of, so that every count equals a scan of the stored texts."""
+    if not len(matched.joined):
+        return matched
+    return replace(matched, docnums=np.setdiff1d(matched.docnums, matched.joined, assume_unique=True),
+                   joined=matched.joined[:0])

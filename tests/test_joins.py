@@ -8,8 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.ingest import index_paths
+from search.budget import Deadline
 from search.engine import Corpus
+from search.joins import match_joined
 from search.layout import edges, weak_cut
+from search.rank import Matched
 from search.request import LATEST_VARIANTS, SearchRequest
 
 # Page 000 with its second sub-head set as a first-level heading: the segmenter cuts the wire story there, with
@@ -36,12 +39,16 @@ def cut_index(tmp_path_factory, seed_pages: dict[str, str]) -> Path:
     return index_dir
 
 
+def joined_match(corpus: Corpus, request: SearchRequest) -> Matched:
+    """What a request matches with its joins across weak cuts, as a search ranks it."""
+    return match_joined(corpus.view(), request, Deadline())
+
 
 def test_a_query_across_a_weak_cut_finds_the_article_marked_joined(cut_index: Path) -> None:
     corpus = Corpus(cut_index)
-    held = corpus.matched(SearchRequest(query=BEFORE + " 熔盐实验堆"))  # one variant holds both
+    held = joined_match(corpus, SearchRequest(query=BEFORE + " 熔盐实验堆"))  # one variant holds both
     assert len(held.docnums) == 1 and not len(held.joined)
-    matched = corpus.matched(SearchRequest(query=f"{BEFORE} {AFTER}"))
+    matched = joined_match(corpus, SearchRequest(query=f"{BEFORE} {AFTER}"))
     assert len(matched.docnums) == 1 and matched.joined.tolist() == matched.docnums.tolist()
     view = corpus.view()
     first, second = edges(view, int(matched.joined[0])), edges(view, int(matched.joined[0]) + 1)
@@ -55,18 +62,29 @@ def test_a_query_across_a_weak_cut_finds_the_article_marked_joined(cut_index: Pa
     assert [(v.source, v.joined) for v in hit] == [("cut", True)]
 
 
+def test_counts_are_of_literal_matches_only(cut_index: Path) -> None:
+    """A joined hit is shown, never counted: facets, timelines, topics and exports equal a scan of the texts."""
+    corpus = Corpus(cut_index)
+    request = SearchRequest(query=f"{BEFORE} {AFTER}", facets=("source",))
+    assert not len(corpus.matched(request).docnums)
+    response = corpus.search(request)
+    assert response.joined_variants == 1 and response.facets["source"].values == []
+    assert not list(corpus.export(request, "variant"))
+    assert all(cell.variants == 0 for row in corpus.timeline(request, [request.query], "year").cells for cell in row)
+
+
 def test_an_excluded_term_on_either_side_bars_the_join(cut_index: Path) -> None:
     corpus = Corpus(cut_index)
-    assert not len(corpus.matched(SearchRequest(query=f"{BEFORE} {AFTER} -钍基熔盐")).docnums)  # before the cut
-    assert not len(corpus.matched(SearchRequest(query=f"{BEFORE} {AFTER} -堵点卡点")).docnums)  # after it
+    assert not len(joined_match(corpus, SearchRequest(query=f"{BEFORE} {AFTER} -钍基熔盐")).docnums)  # before the cut
+    assert not len(joined_match(corpus, SearchRequest(query=f"{BEFORE} {AFTER} -堵点卡点")).docnums)  # after it
 
 
 def test_terms_of_two_articles_with_a_strong_start_between_are_not_a_hit(cut_index: Path) -> None:
     corpus = Corpus(cut_index)
     # The trade report and the next, each under a title with its own dateline.
-    assert not len(corpus.matched(SearchRequest(query="货物贸易 场景导航图")).docnums)
+    assert not len(joined_match(corpus, SearchRequest(query="货物贸易 场景导航图")).docnums)
     # The sub-head's section and the article continued from page 1 under a marker.
-    assert not len(corpus.matched(SearchRequest(query=f"{AFTER} 党外人士")).docnums)
+    assert not len(joined_match(corpus, SearchRequest(query=f"{AFTER} 党外人士")).docnums)
 
 
 def test_terms_of_two_articles_on_other_subjects_are_not_a_hit(cut_index: Path) -> None:
@@ -74,9 +92,9 @@ def test_terms_of_two_articles_on_other_subjects_are_not_a_hit(cut_index: Path) 
     share too little vocabulary to be one article."""
     corpus = Corpus(cut_index)
     view = corpus.view()
-    matched = corpus.matched(SearchRequest(query="健身步道 晚稻"))
+    matched = joined_match(corpus, SearchRequest(query="健身步道 晚稻"))
     assert not len(matched.docnums)
-    walk = corpus.matched(SearchRequest(query="健身步道")).docnums
+    walk = joined_match(corpus, SearchRequest(query="健身步道")).docnums
     assert len(walk) == 1
     first, second = edges(view, int(walk[0])), edges(view, int(walk[0]) + 1)
     assert (second.source, second.ordinal) == ("two", 1) and not weak_cut(first, second)
@@ -99,7 +117,7 @@ def test_joins_never_change_what_one_variant_matches(cut_index: Path, data: st.D
         if not term.strip() or not all("\u4e00" <= c <= "\u9fff" for c in term):
             return
         terms.append(term)
-    matched = corpus.matched(SearchRequest(query=" ".join(terms)))
+    matched = joined_match(corpus, SearchRequest(query=" ".join(terms)))
     literal = {d for d, t in texts.items() if all(term in t for term in terms)}
     joined = set(matched.joined.tolist())
     assert set(matched.docnums.tolist()) == literal | joined
