@@ -102,7 +102,7 @@ def cut_check(corpus: Corpus, truth: TruthMap, variants: Variants, seed: int, qu
     lost: list[dict[str, Any]] = []
     lost_by = Counter(dict.fromkeys(LOST_CAUSES, 0))
     for pair in together_queries(truth, queries, rng):
-        returned = truth.positions(corpus.matched(SearchRequest(query=pair.query)).docnums)
+        returned = truth.positions(corpus.rank(SearchRequest(query=pair.query)).matched.docnums)
         pages = {variants.source[v] for v in returned}
         counts["together_queries"] += 1
         for a, text in enumerate(texts):
@@ -119,7 +119,7 @@ def cut_check(corpus: Corpus, truth: TruthMap, variants: Variants, seed: int, qu
     joins: list[dict[str, Any]] = []
     for pair in apart_queries(truth, queries, rng):
         page = truth.articles[pair.article].page
-        returned = truth.positions(corpus.matched(SearchRequest(query=pair.query)).docnums)
+        returned = truth.positions(corpus.rank(SearchRequest(query=pair.query)).matched.docnums)
         joined = [v for v in returned if variants.source[v] == _page_source(page)]
         counts["apart_queries"] += 1
         counts["false_joins"] += bool(joined)
