@@ -39,8 +39,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.dataset import ROOT
-from bench.generate import (BASE_VARIANT_WEIGHTS, DEFAULT_CORPORA, OcrTable, article_text, iter_corpus, parse_size,
-                            pool_names)
+from bench.gen.articles import iter_corpus
+from bench.gen.garble import Garbled, OcrTable
+from bench.gen.plan import BASE_VARIANT_WEIGHTS
+from bench.gen.pool import article_text
+from bench.generate import DEFAULT_CORPORA, parse_size, pool_names
 from bench.measure import median
 from bench.words import words
 from indexer.normalise import normalise_text
@@ -105,8 +108,9 @@ def build_corpus(size: int, seed: int, root: Path, corpora: Path) -> Path:
                     text = article_text(article)
                     for printing in range(min(size - made, rng.choices(counts, weights)[0])):
                         stem = f"{name}-{made:06d}-{story}-{printing}"
-                        printed = ocr.substitute(text, _noise_rate(rng), rng)
-                        (pages / f"{stem}.txt").write_text(printed, encoding="utf-8")
+                        printed = Garbled.of(text)
+                        ocr.substitute(printed, _noise_rate(rng), rng)
+                        (pages / f"{stem}.txt").write_text(printed.text(), encoding="utf-8")
                         clean.write(json.dumps({"page": stem, "text": text}, ensure_ascii=False) + "\n")
                         made += 1
                     if made >= size:
