@@ -104,4 +104,30 @@ def test_the_glyph_table_covers_real_ocr_errors_far_better_than_code_point_proxi
 @pytest.mark.skipif(not DEFAULT_FONT.is_file() or importlib.util.find_spec("PIL") is None,
                     reason="rebuilding the look-alike table needs Pillow and Debian's fonts-noto-cjk")
 def test_the_committed_glyph_table_is_what_the_tool_builds() -> None:
-    assert generate(DEFAULT_FONT) == SHAPE_TABLE_PATH.read_text(encoding="utf-8")
+    built = generate(DEFAULT_FONT).splitlines()
+    committed = SHAPE_TABLE_PATH.read_text(encoding="utf-8").splitlines()
+    assert len(built) == len(committed) and built[:2] == committed[:2]
+    # Similarities are rounded before ranking, yet a near-tie can still land on either side of a rounding step
+    # with another Pillow or BLAS build: such a line may swap two neighbours or trade its last one, no more.
+    differing = [(b, c) for b, c in zip(built, committed) if b != c]
+    assert len(differing) <= len(committed) // 200, differing[:5]
+    assert all(near_tie_reordering(b.split("\t")[1], c.split("\t")[1]) and b.split("\t")[0] == c.split("\t")[0]
+               for b, c in differing), differing[:5]
+
+
+def near_tie_reordering(built: str, committed: str) -> bool:
+    """True when two neighbour lists differ only by swaps of adjacent neighbours and by their last one."""
+    if len(built) != len(committed):
+        return False
+    b, c = list(built), list(committed)
+    if b[-1] not in c and c[-1] not in b:
+        b[-1] = c[-1]  # the last place traded between two near-tied characters
+    i = 0
+    while i < len(b):
+        if b[i] == c[i]:
+            i += 1
+        elif i + 1 < len(b) and (b[i], b[i + 1]) == (c[i + 1], c[i]):
+            i += 2
+        else:
+            return False
+    return True
