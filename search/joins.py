@@ -84,12 +84,8 @@ def _weak_after(view: View, docnum: int) -> bool:
 def match_joined(view: View, request: SearchRequest, deadline: Deadline) -> Matched:
     """What a request matches (rank.match_request), with the variants it matches across weak cuts added and
     marked joined."""
-    return with_joins(match_request(view, request, deadline))
-
-
-def with_joins(matched: Matched) -> Matched:
-    """A match with the variants its query matches across weak cuts added and marked joined."""
-    joined = joined_matches(matched.view, matched.node, matched.scope, matched.docnums, matched.deadline)
+    matched = match_request(view, request, deadline)
+    joined = joined_matches(view, matched.node, matched.scope, matched.docnums, deadline)
     if not len(joined):
         return matched
     return replace(matched, docnums=np.union1d(matched.docnums, joined), joined=joined)
