@@ -46,9 +46,9 @@ def spread(view: View, members: np.ndarray, variant_ids: dict[int, str] | None =
     caller has them, saves reading the records again)."""
     papers: dict[str | None, Paper] = {}
     first: tuple | None = None
-    for docnum in members.tolist():
-        publication, day = view.value("publication", docnum), view.value("date", docnum)
-        source = view.value("source", docnum) or ""
+    publications, days, sources = (_values(view, field, members) for field in ("publication", "date", "source"))
+    for docnum, publication, day, source in zip(members.tolist(), publications, days, sources):
+        source = source or ""
         paper = papers.setdefault(publication, Paper(publication))
         paper.variants += 1
         if day and day not in paper.dates:
@@ -65,3 +65,10 @@ def spread(view: View, members: np.ndarray, variant_ids: dict[int, str] | None =
     ordered = sorted(papers.values(), key=lambda p: (-p.variants, p.publication is None, p.publication or ""))
     printed = FirstPrinted(first[0], first[1] or None, first[3], first[2]) if first else None
     return Spread(ordered, printed)
+
+
+def _values(view: View, field: str, docnums: np.ndarray) -> list[str | None]:
+    """The documents' values of a metadata field, None where there is none (read off the column at once: a
+    view.value call per document and field cost more than the rest of the spread)."""
+    column = view.column(field)
+    return [column.values[code] if code >= 0 else None for code in column.codes[docnums].tolist()]
