@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer.sorted_sets import intersect, locate
-from indexer.words import FIELDS, WORD_CHARS, field_code, field_of
+from indexer.words import FIELDS, TITLE_FLAG, WORD_CHARS, field_code, field_of, word_code
 from search.budget import Deadline
 from search.query import And, Node, Not, Or, Term, parse_query, positive_terms
 from search.request import SearchRequest
@@ -98,10 +98,10 @@ def indexed_words(view: View, text: str) -> list[str]:
     """
     spans = [(start, end) for start in range(len(text))
              for end in range(start + 1, min(len(text), start + MAX_WORD_CHARS) + 1)]
-    known = np.zeros(len(spans), dtype=bool)
-    for field in FIELDS:
-        codes = np.array([field_code(field, text[start:end]) for start, end in spans], dtype=np.uint64)
-        known |= view.document_frequencies(codes) > 0
+    # Each span coded once; its code in the title is the body's with the title flag set (indexer.words).
+    body = np.array([word_code(text[start:end]) for start, end in spans], dtype=np.uint64)
+    known = view.document_frequencies(np.concatenate([body, body | TITLE_FLAG])) > 0
+    known = known[:len(spans)] | known[len(spans):]
     indexed = {span for span, present in zip(spans, known.tolist()) if present}
     found = []
     start = 0
