@@ -250,14 +250,20 @@ class Segment:
         starts, ends = self.starts[at].tolist(), self.starts[np.minimum(at + 1, len(self.starts) - 1)].tolist()
         return [self.docs[s:e] if hit else empty for s, e, hit in zip(starts, ends, present.tolist())]
 
-    def term_keys(self, term: str, grams: np.ndarray, exact: bool) -> np.ndarray:
-        """Keys of this segment's documents whose text contains `term` (whose `term_grams` are given)."""
+    def candidates(self, grams: np.ndarray) -> np.ndarray:
+        """Places (sorted) posted under the rarest MAX_GRAMS_INTERSECTED of the codes: every place posted under
+        all of them, and perhaps a few more, which is what a substring search needs to narrow its work."""
         postings = sorted((self._postings(code) for code in grams), key=len)
         candidates = postings[0]
         for docs in postings[1:MAX_GRAMS_INTERSECTED]:
             if not len(candidates):
                 break
             candidates = intersect(candidates, docs)
+        return candidates
+
+    def term_keys(self, term: str, grams: np.ndarray, exact: bool) -> np.ndarray:
+        """Keys of this segment's documents whose text contains `term` (whose `term_grams` are given)."""
+        candidates = self.candidates(grams)
         if not exact:
             needle, base = term.encode(TEXT_ENCODING), self._text_base
             # Offsets fetched in bulk: indexing a memory map one element at a time costs more than the search.
@@ -286,6 +292,11 @@ class Segment:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
         start, end = self.word_starts[at], self.word_starts[at + 1]
         return self.keys[self.word_docs[start:end]], self.word_counts[start:end]
+
+    def text_units(self) -> np.ndarray:
+        """Every normalised text of the segment as one array of UTF-16 code units, read in place; document
+        `place` holds units `offsets[place] // 2` to `offsets[place + 1] // 2`."""
+        return np.frombuffer(self._mapping, dtype=np.uint16, count=self.text_bytes // 2, offset=self._text_base)
 
     @property
     def text_buffer(self):

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from search.counting import count_by, occurrences
+from search.counting import count_by, occurrences_of_each
 from search.query import Node, QueryError, parse_query
 from search.rank import Matched
 from search.request import Facet
@@ -63,10 +63,10 @@ def parse_topics(text: str) -> tuple[list[Topic], list[dict[str, Any]]]:
     return topics, problems
 
 
-def topic_rows(topic: Topic, matched: Matched, facets: list[Facet]) -> list[dict[str, Any]]:
-    """A topic's rows: one per combination of facet values it matched (null where a variant has none)."""
+def topic_rows(topic: Topic, matched: Matched, found: np.ndarray, facets: list[Facet]) -> list[dict[str, Any]]:
+    """A topic's rows: one per combination of facet values it matched (null where a variant has none), given
+    each matched document's occurrences."""
     view = matched.view
-    found = occurrences(view, matched.docnums, matched.terms(), matched.deadline.check)
     columns = [view.facet_column(f) for f in facets]
     # One key per combination of values, a variant without a value counting under its own (null) value.
     keys = np.zeros(len(matched.docnums), dtype=np.int64)
@@ -92,6 +92,12 @@ def topic_table(topics: list[Topic], problems: list[dict[str, Any]], facets: lis
                 match: Callable[[Node], Matched]) -> TopicTable:
     """Every topic's rows, topics in file order; `match` runs a parsed query within the run's filters."""
     table = TopicTable([f.name for f in facets], problems=list(problems))
-    for topic in topics:
-        table.rows += topic_rows(topic, match(topic.node), facets)
+    matches = [match(topic.node) for topic in topics]
+    if not matches:
+        return table
+    # Counted together, so a segment is scanned once for the terms many topics count in it.
+    found = occurrences_of_each(matches[0].view, [(m.docnums, m.terms()) for m in matches],
+                                matches[0].deadline.check)
+    for topic, matched, occurring in zip(topics, matches, found):
+        table.rows += topic_rows(topic, matched, occurring, facets)
     return table
