@@ -101,16 +101,22 @@ def occurrences_of_each(view: View, lookups: list[tuple[np.ndarray, list[str]]],
     Segment by segment, the terms many documents of the batch are counted for are counted in one scan of
     its text (search.term_scan), the others document by document."""
     found = [np.zeros(len(docnums), dtype=np.int64) for docnums, _ in lookups]
-    located = [(view.segment_of[docnums], view.place_of[docnums]) for docnums, _ in lookups]
-    for number in np.unique(np.concatenate([s for s, _ in located] + [np.zeros(0, np.int64)])).tolist():
-        between_segments()
-        segment = view.literal.segments[number]
+    numbers = np.arange(len(view.literal.segments) + 1)
+    located = []  # per lookup: its documents ordered by segment, where each segment's start, their places
+    for docnums, _ in lookups:
+        segments = view.segment_of[docnums]
+        order = np.argsort(segments, kind="stable")
+        located.append((order, np.searchsorted(segments[order], numbers).tolist(), view.place_of[docnums]))
+    for number, segment in enumerate(view.literal.segments):
         parts, demand = [], Counter()
-        for k, ((_, terms), (segments, places)) in enumerate(zip(lookups, located)):
-            at = np.flatnonzero(segments == number)
+        for k, ((_, terms), (order, starts, places)) in enumerate(zip(lookups, located)):
+            at = order[starts[number]:starts[number + 1]]
             if len(at) and terms:
                 parts.append((k, at, places[at], terms))
                 demand.update(dict.fromkeys(terms, len(at)))
+        if not parts:
+            continue
+        between_segments()
         scanned = _scanned_terms(demand, len(segment.keys))
         counts = scan_counts(segment, scanned) if scanned else np.zeros((0, 0), dtype=np.int64)
         row = {term: i for i, term in enumerate(scanned)}
