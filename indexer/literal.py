@@ -197,6 +197,7 @@ class Segment:
         self._mapping, self._text_base = self.pack.mapping, self.pack.start("text")
         self._decompressor = zstandard.ZstdDecompressor()
         self.text_bytes = int(self.offsets[-1]) if len(self.offsets) else 0
+        self._head_runs: dict[int, tuple[int, int]] | None = None  # first character -> its run of gram codes
 
     @property
     def grams(self) -> np.ndarray:
@@ -206,12 +207,14 @@ class Segment:
 
     def find_gram(self, code: np.uint64) -> int:
         """Where a bigram code stands among the segment's codes, or -1 when no document holds it."""
-        head = find(self.gram_heads, np.uint32(int(code) >> 21))
-        if head < 0:
+        if self._head_runs is None:  # a dict lookup per code costs less than a binary search (built once)
+            bounds = self.gram_head_starts.tolist()
+            self._head_runs = dict(zip(self.gram_heads.tolist(), zip(bounds[:-1], bounds[1:])))
+        run = self._head_runs.get(int(code) >> 21)
+        if run is None:
             return -1
-        start, end = int(self.gram_head_starts[head]), int(self.gram_head_starts[head + 1])
-        at = find(self.gram_tails[start:end], np.uint32(int(code) & _MASK21))
-        return start + at if at >= 0 else -1
+        at = find(self.gram_tails[run[0]:run[1]], np.uint32(int(code) & _MASK21))
+        return run[0] + at if at >= 0 else -1
 
     def locate_grams(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where each of many bigram codes stands among the segment's codes, and which the segment holds:
