@@ -90,7 +90,7 @@ def _segment_occurrences(segment: Segment, places: np.ndarray, terms: list[str])
 
 def _scanned_terms(demand: dict[str, int], documents: int) -> list[str]:
     """The terms a segment's text is scanned for at once: those to be counted in many of its documents,
-    when together they would have more than SCAN_FROM of its documents read one at a time."""
+    when together they would have at least SCAN_FROM times its documents read one at a time."""
     frequent = [term for term, wanted in demand.items() if wanted >= documents * SCAN_TERM_FROM]
     return frequent if sum(demand[term] for term in frequent) >= documents * SCAN_FROM else []
 
