@@ -197,6 +197,7 @@ class Segment:
         self._mapping, self._text_base = self.pack.mapping, self.pack.start("text")
         self._decompressor = zstandard.ZstdDecompressor()
         self.text_bytes = int(self.offsets[-1]) if len(self.offsets) else 0
+        self._head_runs: dict[int, tuple[int, int]] | None = None  # first character -> its run of gram codes
 
     @property
     def grams(self) -> np.ndarray:
@@ -206,12 +207,14 @@ class Segment:
 
     def find_gram(self, code: np.uint64) -> int:
         """Where a bigram code stands among the segment's codes, or -1 when no document holds it."""
-        head = find(self.gram_heads, np.uint32(int(code) >> 21))
-        if head < 0:
+        if self._head_runs is None:  # a dict lookup per code costs less than a binary search (built once)
+            bounds = self.gram_head_starts.tolist()
+            self._head_runs = dict(zip(self.gram_heads.tolist(), zip(bounds[:-1], bounds[1:])))
+        run = self._head_runs.get(int(code) >> 21)
+        if run is None:
             return -1
-        start, end = int(self.gram_head_starts[head]), int(self.gram_head_starts[head + 1])
-        at = find(self.gram_tails[start:end], np.uint32(int(code) & _MASK21))
-        return start + at if at >= 0 else -1
+        at = find(self.gram_tails[run[0]:run[1]], np.uint32(int(code) & _MASK21))
+        return run[0] + at if at >= 0 else -1
 
     def locate_grams(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where each of many bigram codes stands among the segment's codes, and which the segment holds:
@@ -250,14 +253,20 @@ class Segment:
         starts, ends = self.starts[at].tolist(), self.starts[np.minimum(at + 1, len(self.starts) - 1)].tolist()
         return [self.docs[s:e] if hit else empty for s, e, hit in zip(starts, ends, present.tolist())]
 
-    def term_keys(self, term: str, grams: np.ndarray, exact: bool) -> np.ndarray:
-        """Keys of this segment's documents whose text contains `term` (whose `term_grams` are given)."""
+    def candidates(self, grams: np.ndarray) -> np.ndarray:
+        """Places (sorted) posted under the rarest MAX_GRAMS_INTERSECTED of the codes: every place posted under
+        all of them, and perhaps a few more, which is what a substring search needs to narrow its work."""
         postings = sorted((self._postings(code) for code in grams), key=len)
         candidates = postings[0]
         for docs in postings[1:MAX_GRAMS_INTERSECTED]:
             if not len(candidates):
                 break
             candidates = intersect(candidates, docs)
+        return candidates
+
+    def term_keys(self, term: str, grams: np.ndarray, exact: bool) -> np.ndarray:
+        """Keys of this segment's documents whose text contains `term` (whose `term_grams` are given)."""
+        candidates = self.candidates(grams)
         if not exact:
             needle, base = term.encode(TEXT_ENCODING), self._text_base
             # Offsets fetched in bulk: indexing a memory map one element at a time costs more than the search.
@@ -286,6 +295,11 @@ class Segment:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
         start, end = self.word_starts[at], self.word_starts[at + 1]
         return self.keys[self.word_docs[start:end]], self.word_counts[start:end]
+
+    def text_units(self) -> np.ndarray:
+        """Every normalised text of the segment as one array of UTF-16 code units, read in place; document
+        `place` holds units `offsets[place] // 2` to `offsets[place + 1] // 2`."""
+        return np.frombuffer(self._mapping, dtype=np.uint16, count=self.text_bytes // 2, offset=self._text_base)
 
     @property
     def text_buffer(self):

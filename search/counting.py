@@ -3,18 +3,23 @@ thirty papers counts once), variants (printings) and occurrences (times the quer
 matched variants' normalised text: each positive term's non-overlapping occurrences, summed)."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import numpy as np
 
 from indexer.literal import TEXT_ENCODING, Segment, term_grams
-from indexer.sorted_sets import intersect
+from search.term_scan import scan_counts
 from search.view import View
 
 LEVELS = ("stories", "variants", "occurrences")
 # From this many documents of a segment, counting bytes pays for looking up which ones it can be wrong in.
 BYTE_COUNT_FROM = 32
+# A term is scanned for when it is to be counted in at least this share of a segment's documents, and the
+# scan runs when such terms would have at least SCAN_FROM times its documents read one at a time.
+SCAN_TERM_FROM = 0.05
+SCAN_FROM = 0.5
 
 
 @dataclass(frozen=True)
@@ -61,11 +66,7 @@ def _off_boundary(segment: Segment, places: np.ndarray, term: str) -> np.ndarray
     if not straddling.all():  # normalised text never holds U+0000
         return np.zeros(len(places), dtype=bool)
     grams, _ = term_grams("".join(map(chr, straddling.tolist())))
-    holding = segment.postings(grams)
-    candidates = holding[0]
-    for docs in holding[1:]:
-        candidates = intersect(candidates, docs)
-    return np.isin(places, candidates)
+    return np.isin(places, segment.candidates(grams))
 
 
 def _segment_occurrences(segment: Segment, places: np.ndarray, terms: list[str]) -> np.ndarray:
@@ -87,18 +88,52 @@ def _segment_occurrences(segment: Segment, places: np.ndarray, terms: list[str])
     return found
 
 
+def _scanned_terms(demand: dict[str, int], documents: int) -> list[str]:
+    """The terms a segment's text is scanned for at once: those to be counted in many of its documents,
+    when together they would have at least SCAN_FROM times its documents read one at a time."""
+    frequent = [term for term, wanted in demand.items() if wanted >= documents * SCAN_TERM_FROM]
+    return frequent if sum(demand[term] for term in frequent) >= documents * SCAN_FROM else []
+
+
+def occurrences_of_each(view: View, lookups: list[tuple[np.ndarray, list[str]]],
+                        between_segments: Callable[[], None] = lambda: None) -> list[np.ndarray]:
+    """For each (documents, terms) of a batch, each document's occurrences of the terms, summed over terms.
+    Segment by segment, the terms many documents of the batch are counted for are counted in one scan of
+    its text (search.term_scan), the others document by document."""
+    found = [np.zeros(len(docnums), dtype=np.int64) for docnums, _ in lookups]
+    numbers = np.arange(len(view.literal.segments) + 1)
+    located = []  # per lookup: its documents ordered by segment, where each segment's start, their places
+    for docnums, _ in lookups:
+        segments = view.segment_of[docnums]
+        order = np.argsort(segments, kind="stable")
+        located.append((order, np.searchsorted(segments[order], numbers).tolist(), view.place_of[docnums]))
+    for number, segment in enumerate(view.literal.segments):
+        parts, demand = [], Counter()
+        for k, ((_, terms), (order, starts, places)) in enumerate(zip(lookups, located)):
+            at = order[starts[number]:starts[number + 1]]
+            if len(at) and terms:
+                parts.append((k, at, places[at], terms))
+                demand.update(dict.fromkeys(terms, len(at)))
+        if not parts:
+            continue
+        between_segments()
+        scanned = _scanned_terms(demand, len(segment.keys))
+        counts = scan_counts(segment, scanned) if scanned else np.zeros((0, 0), dtype=np.int64)
+        row = {term: i for i, term in enumerate(scanned)}
+        for k, at, places, terms in parts:
+            rest = [term for term in terms if term not in row]
+            total = _segment_occurrences(segment, places, rest) if rest else np.zeros(len(at), dtype=np.int64)
+            for term in terms:
+                if term in row:
+                    total += counts[row[term], places]
+            found[k][at] = total
+    return found
+
+
 def occurrences(view: View, docnums: np.ndarray, terms: list[str],
                 between_segments: Callable[[], None] = lambda: None) -> np.ndarray:
     """For each document, its occurrences of the terms, summed over terms."""
-    found = np.zeros(len(docnums), dtype=np.int64)
-    if not len(docnums) or not terms:
-        return found
-    segments = view.segment_of[docnums]
-    for number in np.unique(segments).tolist():
-        between_segments()
-        at = np.flatnonzero(segments == number)
-        found[at] = _segment_occurrences(view.literal.segments[number], view.place_of[docnums[at]], terms)
-    return found
+    return occurrences_of_each(view, [(docnums, terms)], between_segments)[0]
 
 
 def totals(stories: np.ndarray, found: np.ndarray) -> Counts:

@@ -1,5 +1,7 @@
 """Counting occurrences in the stored texts equals str.count on the normalised texts, bytes one byte off a
-character boundary included; counts per key equal a count made one document at a time."""
+character boundary, overlapping occurrences and stretches running from one text into the next included,
+whether counted document by document or in one scan of a segment for a batch; counts per key equal a count
+made one document at a time."""
 from __future__ import annotations
 
 import random
@@ -12,9 +14,10 @@ from hypothesis import strategies as st
 
 from indexer.ingest import index_paths
 from indexer.literal import TEXT_ENCODING
-from search.counting import BYTE_COUNT_FROM, count_by, occurrences
+from search.counting import BYTE_COUNT_FROM, count_by, occurrences, occurrences_of_each
 from search.engine import Corpus
 from search.request import ALL_VARIANTS
+from search.term_scan import scan_counts
 
 # 的 (U+7684) is made of the high byte of 萱 (U+8431) and the low byte of 其 (U+5176): "ㄅ的扑" holds the
 # UTF-16 bytes of "萱其" one byte off, and so do texts mixing these characters at random.
@@ -51,6 +54,31 @@ def test_occurrences_equal_str_count(view, terms: list[str]) -> None:
     docnums = view.scope(ALL_VARIANTS)
     expected = [sum(view.normalised_text(d).count(term) for term in terms) for d in docnums.tolist()]
     assert occurrences(view, docnums, terms).tolist() == expected
+
+
+def test_a_scan_counts_what_str_count_counts(view) -> None:
+    segment = view.literal.segments[0]
+    texts = [segment.text_at(place) for place in range(len(segment.keys))]
+    across = texts[0][-1] + texts[1][0]  # the end of one text and the start of the next, stored one after the other
+    terms = ["哈哈", "的的", "哈哈哈", "萱其", "的", across]
+    assert "".join(texts).count("萱其") > sum(text.count("萱其") for text in texts) or \
+        "".join(texts).count(across) > sum(text.count(across) for text in texts)
+    assert sum(text.count("哈哈哈哈") for text in texts)  # overlapping occurrences a scan finds, str.count skips
+    counts = scan_counts(segment, terms)
+    assert counts.tolist() == [[text.count(term) for text in texts] for term in terms]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batch=st.lists(st.tuples(st.sets(st.integers(0, 40)),
+                                st.lists(st.text(alphabet=ALPHABET, min_size=1, max_size=4), min_size=1, max_size=3)),
+                      min_size=1, max_size=5))
+def test_a_batch_counts_what_str_count_counts(view, batch: list[tuple[set[int], list[str]]]) -> None:
+    every = view.scope(ALL_VARIANTS)
+    lookups = [(every[sorted(i for i in chosen if i < len(every))], terms) for chosen, terms in batch]
+    found = occurrences_of_each(view, lookups)
+    for (docnums, terms), counted in zip(lookups, found):
+        assert counted.tolist() == [sum(view.normalised_text(d).count(term) for term in terms)
+                                    for d in docnums.tolist()]
 
 
 @given(rows=st.lists(st.tuples(st.integers(-1, 6), st.integers(0, 4), st.integers(0, 9)), max_size=60))
