@@ -302,11 +302,19 @@ class Segment:
         start = self._text_base + int(self.offsets[place])
         return self._mapping[start:self._text_base + int(self.offsets[place + 1])].decode(TEXT_ENCODING)
 
+    def _edits(self, place: int) -> tuple[str, original.Edits]:
+        """The `place`-th document's normalised text and the edits that make its original of it."""
+        return self.text_at(place), original.decode(self.records.raw_body(place), self._decompressor)
+
     def original(self, place: int) -> tuple[str, Normalised]:
         """The `place`-th document's original text and the map from its normalised text to it."""
-        norm = self.text_at(place)
-        edits = original.decode(self.records.raw_body(place), self._decompressor)
+        norm, edits = self._edits(place)
         return edits.original(norm), edits.normalised(norm)
+
+    def original_text(self, place: int) -> tuple[str, str]:
+        """The `place`-th document's original text and its normalised text (no offset map: for an export)."""
+        norm, edits = self._edits(place)
+        return edits.original(norm), norm
 
     def texts(self) -> list[tuple[int, str]]:
         """Every (key, normalised text) of the segment."""

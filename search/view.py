@@ -134,6 +134,10 @@ class View:
         """A variant's original text, and the map from its normalised text to it."""
         return self.literal.segments[self.segment_of[docnum]].original(int(self.place_of[docnum]))
 
+    def original_text(self, docnum: int) -> tuple[str, str]:
+        """A variant's original text and its normalised text."""
+        return self.literal.segments[self.segment_of[docnum]].original_text(int(self.place_of[docnum]))
+
     def docnums(self, keys: np.ndarray) -> np.ndarray:
         """Live document numbers of literal-index keys, sorted; keys whoosh no longer holds are dropped."""
         # Distinct already: a live key is in one segment.
