@@ -57,9 +57,8 @@ def variant_rows(matched: Matched) -> Iterator[dict[str, Any]]:
         # Looked up a batch at a time: numpy's cost per call would be much of a row's work.
         stories = view.story_of[docnums].tolist()
         publications, dates = publication.codes[docnums].tolist(), date.codes[docnums].tolist()
-        for docnum, story, published, dated in zip(docnums.tolist(), stories, publications, dates):
-            header = view.header(docnum)
-            text, norm = view.original_text(docnum)
+        for (header, text, norm), story, published, dated in zip(view.variant_texts(docnums), stories,
+                                                                 publications, dates):
             yield {"variant_id": header.variant_id, "article_id": story_names[story],
                    "source": header.source, "version": header.version,
                    "publication": publication.values[published] if published >= 0 else None,
