@@ -21,6 +21,7 @@ back exactly (tests/test_original.py holds the round trip for any text).
 """
 from __future__ import annotations
 
+import codecs
 import struct
 from dataclasses import dataclass
 
@@ -57,9 +58,10 @@ def origins(length: int, norm_starts: np.ndarray, orig_starts: np.ndarray) -> np
     return np.repeat(orig_starts.astype(np.int64) - norm_starts, runs) + np.arange(length)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Edits:
-    """What turns a normalised text back into its original."""
+    """What turns a normalised text back into its original (not frozen: a frozen dataclass's __init__ sets
+    each field through object.__setattr__, a measurable share of restoring a text, and an export restores all)."""
 
     norm_starts: tuple[int, ...]  # the offset map's breakpoints
     orig_starts: tuple[int, ...]
@@ -176,7 +178,8 @@ def decode(frame: bytes, decompressor: zstandard.ZstdDecompressor) -> Edits:
     _, breakpoints, entries, count, _ = _HEADER.unpack_from(data)
     end = _HEADER.size + 4 * (2 * breakpoints + 2 * entries + 3 * count)
     numbers = memoryview(data)[_HEADER.size:end].cast("I").tolist()  # written as native uint32 by encode
-    text = data[end:].decode("utf-16-le")
+    # bytes.decode would look the codec up by name each time; final=True: a cut-off code unit is an error.
+    text = codecs.utf_16_le_decode(data[end:], "strict", True)[0]
     table = 2 * breakpoints + 2 * entries
     spans = numbers[table:]
     stretches, done = [], 0
