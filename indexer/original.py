@@ -14,13 +14,14 @@ stored as the difference from it, in a form that is quick to undo:
   each as the normalised span it replaces and the original characters;
 - the offset map's breakpoints, which snippets need.
 
-Undoing it is a bytes.replace per fold of an ASCII table (a lookup over the code
+Undoing it is a str.replace per fold of an ASCII table (a lookup over the code
 points for others) and a join over the stretches. The record is
 about a seventh of the original compressed on its own, and gives the original
 back exactly (tests/test_original.py holds the round trip for any text).
 """
 from __future__ import annotations
 
+import codecs
 import struct
 from dataclasses import dataclass
 
@@ -31,7 +32,7 @@ from indexer.normalise import Normalised
 
 ZSTD_LEVEL = 3
 ASCII = 128
-_BYTE = [bytes((code,)) for code in range(ASCII)]
+_CHAR = [chr(code) for code in range(ASCII)]
 BMP = 1 << 16
 _UNITS = np.arange(BMP, dtype=np.uint16)  # copied, never changed: views are used from several threads
 # original length, breakpoints, table entries, stretches, bytes of the stretches' text (UTF-16)
@@ -57,14 +58,15 @@ def origins(length: int, norm_starts: np.ndarray, orig_starts: np.ndarray) -> np
     return np.repeat(orig_starts.astype(np.int64) - norm_starts, runs) + np.arange(length)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Edits:
-    """What turns a normalised text back into its original."""
+    """What turns a normalised text back into its original (not frozen: a frozen dataclass's __init__ sets
+    each field through object.__setattr__, a measurable share of restoring a text, and an export restores all)."""
 
     norm_starts: tuple[int, ...]  # the offset map's breakpoints
     orig_starts: tuple[int, ...]
-    folded: np.ndarray  # sorted code points whose fold is undone throughout ...
-    printed: np.ndarray  # ... and the characters put back for them
+    folded: list[int]  # sorted code points whose fold is undone throughout ...
+    printed: list[int]  # ... and the characters put back for them
     stretches: list[tuple[int, int, str]]  # (start, end) of the normalised text and the original there
 
     def normalised(self, norm: str) -> Normalised:
@@ -73,7 +75,7 @@ class Edits:
 
     def original(self, norm: str) -> str:
         """The original text."""
-        translated = self._translated(norm) if len(self.folded) else norm
+        translated = self._translated(norm) if self.folded else norm
         if not self.stretches:
             return translated
         pieces, done = [], 0
@@ -87,30 +89,28 @@ class Edits:
     def _translated(self, norm: str) -> str:
         """The normalised text with the table's folds undone (str.translate looks each character up in a dict:
         slow on Chinese text)."""
-        if self.folded[-1] < ASCII:
-            folds, puts = self.folded.tolist(), self.printed.tolist()
-            if not set(folds) & set(puts):
-                # Most printings: only punctuation, digits and letters set full-width. In UTF-8 an ASCII byte is
-                # that character and nothing else, so each fold is one bytes.replace (memchr fast); none undoes
-                # another, as no character put back is one the table replaces.
-                encoded = norm.encode("utf-8")
-                for folded, printed in zip(folds, puts):
-                    encoded = encoded.replace(_BYTE[folded], chr(printed).encode("utf-8"))
-                return encoded.decode("utf-8")
-        if self.folded[-1] < BMP and self.printed.max() < BMP:
+        if self.folded[-1] < ASCII and not set(self.folded) & set(self.printed):
+            # Most printings: only punctuation, digits and letters set full-width. One str.replace per fold
+            # (a one-character replace is a scan in place, twice as fast as the same replaces on UTF-8 bytes);
+            # none undoes another, as no character put back is one the table replaces.
+            for folded, printed in zip(self.folded, self.printed):
+                norm = norm.replace(_CHAR[folded], chr(printed))
+            return norm
+        folded, printed = np.array(self.folded, dtype=np.uint32), np.array(self.printed, dtype=np.uint32)
+        if folded[-1] < BMP and printed.max() < BMP:
             # A table within the Basic Multilingual Plane (a traditional printing's): one lookup per UTF-16
             # code unit in a table of every unit (a surrogate, never a key, stays itself).
             table = _UNITS.copy()
-            table[self.folded] = self.printed
+            table[folded] = printed
             units = np.frombuffer(norm.encode("utf-16-le"), dtype=np.uint16)
             return table[units].tobytes().decode("utf-16-le")
         points = codepoints(norm)
-        at = np.minimum(np.searchsorted(self.folded, points), len(self.folded) - 1)
-        hits = self.folded[at] == points
+        at = np.minimum(np.searchsorted(folded, points), len(folded) - 1)
+        hits = folded[at] == points
         if not hits.any():
             return norm
         points = points.copy()
-        points[hits] = self.printed[at[hits]]
+        points[hits] = printed[at[hits]]
         return points.tobytes().decode("utf-32-le")
 
 
@@ -173,17 +173,18 @@ def encode(original: str, normalised: Normalised) -> bytes:
 
 def decode(frame: bytes, decompressor: zstandard.ZstdDecompressor) -> Edits:
     """The edits a stored record holds (its numbers read through one memoryview: numpy's cost per call would
-    be most of the work for a few dozen numbers; the table stays an array, for its lookups)."""
+    be most of the work for a few dozen numbers)."""
     data = decompressor.decompress(frame)
     _, breakpoints, entries, count, _ = _HEADER.unpack_from(data)
     end = _HEADER.size + 4 * (2 * breakpoints + 2 * entries + 3 * count)
     numbers = memoryview(data)[_HEADER.size:end].cast("I").tolist()  # written as native uint32 by encode
-    text = data[end:].decode("utf-16-le")
-    table = np.frombuffer(data, dtype=np.uint32, count=2 * entries, offset=_HEADER.size + 8 * breakpoints)
-    spans = numbers[2 * breakpoints + 2 * entries:]
+    # bytes.decode would look the codec up by name each time; final=True: a cut-off code unit is an error.
+    text = codecs.utf_16_le_decode(data[end:], "strict", True)[0]
+    table = 2 * breakpoints + 2 * entries
+    spans = numbers[table:]
     stretches, done = [], 0
     for start, stop, length in zip(spans[0::3], spans[1::3], spans[2::3]):
         stretches.append((start, stop, text[done:done + length]))
         done += length
-    return Edits(tuple(numbers[0:2 * breakpoints:2]), tuple(numbers[1:2 * breakpoints:2]), table[0::2], table[1::2],
-                 stretches)
+    return Edits(tuple(numbers[0:2 * breakpoints:2]), tuple(numbers[1:2 * breakpoints:2]),
+                 numbers[2 * breakpoints:table:2], numbers[2 * breakpoints + 1:table:2], stretches)

@@ -20,6 +20,8 @@ FORMATS = ("jsonl", "csv", "parquet")
 EXPORT_LEVELS = ("story", "variant", "occurrence")
 # Rows per Parquet row group: some 10-40 MB of variant texts at a time.
 PARQUET_BATCH = 4096
+# Variant rows are looked up, and JSON Lines written, this many at a time (some 100-300 KB of text).
+ROW_BATCH = 64
 # Occurrence rows carry this much context on each side.
 CONTEXT_CHARS = 30
 
@@ -48,16 +50,35 @@ def variant_rows(matched: Matched) -> Iterator[dict[str, Any]]:
     """One row per matched variant, in index order, with its full original text."""
     view = matched.view
     terms = matched.terms()
-    for docnum in matched.docnums.tolist():
-        header = view.header(docnum)
-        text, mapped = view.original(docnum)
-        count = sum(map(mapped.text.count, terms))  # the normalised text is decoded anyway: counted there
-        yield {"variant_id": header.variant_id, "article_id": view.story_names[view.story_of[docnum]],
-               "source": header.source, "version": header.version,
-               "publication": view.value("publication", docnum), "date": view.value("date", docnum),
-               "title": header.title, "occurrences": count,
-               "metadata": orjson.dumps(header.metadata, option=orjson.OPT_NON_STR_KEYS).decode(),
-               "text": text}
+    publication, date = view.column("publication"), view.column("date")
+    story_names, metadata_json = view.story_names, MetadataJson()
+    for start in range(0, len(matched.docnums), ROW_BATCH):
+        docnums = matched.docnums[start:start + ROW_BATCH]
+        # Looked up a batch at a time: numpy's cost per call would be much of a row's work.
+        stories = view.story_of[docnums].tolist()
+        publications, dates = publication.codes[docnums].tolist(), date.codes[docnums].tolist()
+        for (header, text, norm), story, published, dated in zip(view.variant_texts(docnums), stories,
+                                                                 publications, dates):
+            yield {"variant_id": header.variant_id, "article_id": story_names[story],
+                   "source": header.source, "version": header.version,
+                   "publication": publication.values[published] if published >= 0 else None,
+                   "date": date.values[dated] if dated >= 0 else None,
+                   "title": header.title, "occurrences": sum(map(norm.count, terms)),
+                   "metadata": metadata_json(header.metadata), "text": text}
+
+
+class MetadataJson:
+    """The JSON text of metadata objects, made once per object: a segment's headers share one object per
+    page version, and it stays in the segment's table while the export runs (so its id is not reused)."""
+
+    def __init__(self) -> None:
+        self._made: dict[int, str] = {}
+
+    def __call__(self, metadata: dict[str, Any]) -> str:
+        made = self._made.get(id(metadata))
+        if made is None:
+            made = self._made[id(metadata)] = orjson.dumps(metadata, option=orjson.OPT_NON_STR_KEYS).decode()
+        return made
 
 
 def story_rows(matched: Matched) -> Iterator[dict[str, Any]]:
@@ -92,9 +113,15 @@ def rows(matched: Matched, level: str) -> Iterator[dict[str, Any]]:
 
 
 def jsonl_chunks(records: Iterator[dict[str, Any]]) -> Iterator[bytes]:
-    """JSON Lines, one row a line, UTF-8."""
+    """JSON Lines, one row a line, UTF-8, in chunks of up to ROW_BATCH rows (one write each)."""
+    lines: list[bytes] = []
     for record in records:
-        yield orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS) + b"\n"
+        lines.append(orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS))
+        if len(lines) == ROW_BATCH:
+            yield b"\n".join(lines) + b"\n"
+            lines = []
+    if lines:
+        yield b"\n".join(lines) + b"\n"
 
 
 def csv_chunks(records: Iterator[dict[str, Any]], level: str) -> Iterator[bytes]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 from whoosh import query as wq
@@ -133,6 +134,16 @@ class View:
     def original(self, docnum: int) -> tuple[str, Normalised]:
         """A variant's original text, and the map from its normalised text to it."""
         return self.literal.segments[self.segment_of[docnum]].original(int(self.place_of[docnum]))
+
+    def variant_texts(self, docnums: np.ndarray) -> Iterator[tuple[RecordHeader, str, str]]:
+        """Each variant's header, original text and normalised text, in the order given, read a run of
+        documents of one segment at a time (an export reads them all)."""
+        segments, places = self.segment_of[docnums], self.place_of[docnums].astype(np.int64)
+        bounds = np.flatnonzero(np.diff(segments)) + 1
+        for run, at in zip(np.split(segments, bounds), np.split(places, bounds)):
+            segment = self.literal.segments[int(run[0])]
+            for header, (text, norm) in zip(segment.records.headers_at(at), segment.original_texts(at)):
+                yield header, text, norm
 
     def docnums(self, keys: np.ndarray) -> np.ndarray:
         """Live document numbers of literal-index keys, sorted; keys whoosh no longer holds are dropped."""

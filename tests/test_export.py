@@ -90,3 +90,18 @@ def test_http_export_refuses_an_unknown_format_in_the_error_shape(meta_index):
     assert response.status_code == 422
     assert orjson.loads(response.content)["error"] == {
         "code": "bad_parameter", "message": "format is one of jsonl, csv, parquet, not 'xml'"}
+
+
+def test_variants_read_in_runs_are_what_each_read_alone_gives(tmp_path, seeds_dir):
+    from indexer.ingest import index_paths
+
+    index_dir = tmp_path / "index"
+    pages = sorted(seeds_dir.glob("*.txt"))
+    for part in (pages[:3], pages[3:]):  # two ingests: two segments, so runs cross from one to the other
+        index_paths(part, index_dir, workers=1)
+    view = Corpus(index_dir).view()
+    docnums = view.scope(ALL_VARIANTS)
+    assert len(set(view.segment_of[docnums].tolist())) >= 2
+    for order in (docnums, docnums[::-1]):
+        alone = [(view.header(d), view.original(d)[0], view.normalised_text(d)) for d in order.tolist()]
+        assert list(view.variant_texts(order)) == alone
