@@ -20,6 +20,7 @@ the variants; a document that whoosh no longer holds is simply ignored.
 from __future__ import annotations
 
 import uuid
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -226,6 +227,8 @@ class Segment:
         self.gram_heads, self.gram_head_starts = arrays["gram_heads"], arrays["gram_head_starts"]
         self.gram_tails, self.starts, self.sparse_docs = arrays["gram_tails"], arrays["starts"], arrays["docs"]
         self.dense_at, self.dense_skip, self.dense_bits = arrays["dense_at"], arrays["dense_skip"], arrays["dense_bits"]
+        # As lists: a lookup bisects them, which costs less than a numpy call (a few thousand entries).
+        self._dense_at, self._dense_skip = self.dense_at.tolist(), self.dense_skip.tolist()
         self.words, self.word_starts = arrays["words"], arrays["word_starts"]
         self.word_docs, self.word_counts, self.lengths = arrays["word_docs"], arrays["word_counts"], arrays["lengths"]
         self.samples, self.sample_starts = arrays["samples"], arrays["sample_starts"]
@@ -275,13 +278,29 @@ class Segment:
             if len(self.gram_tails) else False
         return at, present
 
+    def _list(self, at: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The code at position `at`'s postings as they are stored: (its bitmap, None) or (None, its documents)."""
+        k = bisect_left(self._dense_at, at)
+        if k < len(self._dense_at) and self._dense_at[k] == at:
+            return self.dense_bits[k], None
+        skip = self._dense_skip[k]
+        return None, self.sparse_docs[int(self.starts[at]) - skip:int(self.starts[at + 1]) - skip]
+
     def docs_at(self, at: int) -> np.ndarray:
         """The documents posted under the code at position `at` among the segment's codes (sorted, distinct)."""
-        k = int(np.searchsorted(self.dense_at, at))
-        if k < len(self.dense_at) and int(self.dense_at[k]) == at:
-            return np.flatnonzero(np.unpackbits(self.dense_bits[k], count=len(self.keys))).astype(self.sparse_docs.dtype)
-        skip = int(self.dense_skip[k])
-        return self.sparse_docs[int(self.starts[at]) - skip:int(self.starts[at + 1]) - skip]
+        bits, docs = self._list(at)
+        if bits is None:
+            return docs
+        # As booleans, nonzero is some three times quicker than flatnonzero over the bytes (64-bit places).
+        return np.unpackbits(bits, count=len(self.keys)).view(bool).nonzero()[0]
+
+    def posted(self, places: np.ndarray, at: int) -> np.ndarray:
+        """Those of `places` (sorted documents) posted under the code at position `at`: a bitmap is
+        tested where they fall, which costs less than decoding it."""
+        bits, docs = self._list(at)
+        if bits is None:
+            return intersect(places, docs)
+        return places[(bits[places >> 3] & (128 >> (places & 7))) != 0]
 
     @cached_property
     def docs(self) -> np.ndarray:
@@ -295,11 +314,6 @@ class Segment:
         out[in_dense] = np.concatenate([self.docs_at(int(at)) for at in self.dense_at.tolist()] or [out[:0]])
         return out
 
-    def _postings(self, code: np.uint64) -> np.ndarray:
-        """The documents posted under one code (sorted, distinct)."""
-        at = self.find_gram(code)
-        return np.zeros(0, dtype=np.uint32) if at < 0 else self.docs_at(at)
-
     def postings(self, codes: np.ndarray) -> list[np.ndarray]:
         """The documents (places in this segment, sorted) posted under each of the codes (from
         `gram_codes`/`term_grams`/`bigram_codes`); empty for a code the segment lacks."""
@@ -309,12 +323,16 @@ class Segment:
 
     def term_keys(self, term: str, grams: np.ndarray, exact: bool) -> np.ndarray:
         """Keys of this segment's documents whose text contains `term` (whose `term_grams` are given)."""
-        postings = sorted((self._postings(code) for code in grams), key=len)
-        candidates = postings[0]
-        for docs in postings[1:MAX_GRAMS_INTERSECTED]:
-            if not len(candidates):
-                break
-            candidates = intersect(candidates, docs)
+        slots = [self.find_gram(code) for code in grams]
+        if min(slots) < 0:
+            candidates = self.sparse_docs[:0]
+        else:
+            slots.sort(key=lambda at: int(self.starts[at + 1]) - int(self.starts[at]))  # the rarest first
+            candidates = self.docs_at(slots[0])
+            for at in slots[1:MAX_GRAMS_INTERSECTED]:
+                if not len(candidates):
+                    break
+                candidates = self.posted(candidates, at)
         if not exact:
             needle, base = term.encode(TEXT_ENCODING), self._text_base
             # Offsets fetched in bulk: indexing a memory map one element at a time costs more than the search.
