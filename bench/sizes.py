@@ -2,14 +2,14 @@
 
     PYTHONPATH=. .venv/bin/python -m bench.sizes INDEX_DIR
 
-Components: bigram and character postings (codes, run starts, documents), word postings (codes, run
+Components: bigram and character postings (codes, run starts, documents and bitmaps), word postings (codes, run
 starts, documents, counts), the normalised texts, the stored originals (their edits from the normalised
 texts), record headers and metadata, grouping sketches, per-document arrays, whoosh's files (filter
 terms, story and source columns, its table of contents) and the JSON files (manifest, catalogue).
 """
 from __future__ import annotations
 
-import sys
+import argparse
 from collections import Counter
 from pathlib import Path
 
@@ -18,7 +18,8 @@ from indexer.pack import Pack
 
 # Pack parts by the component they belong to.
 COMPONENTS = {
-    "bigram postings": ("gram_heads", "gram_head_starts", "gram_tails", "grams", "starts", "docs"),
+    "bigram postings": ("gram_heads", "gram_head_starts", "gram_tails", "grams", "starts", "docs", "dense_at",
+                        "dense_skip", "dense_bits"),
     "word postings": ("words", "word_starts", "word_docs", "word_counts", "lengths"),
     "normalised texts": ("text", "offsets"),
     "originals": ("bodies", "body_offsets"),
@@ -57,4 +58,6 @@ def table(index_dir: Path) -> str:
 
 
 if __name__ == "__main__":
-    print(table(Path(sys.argv[1])))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("index_dir", type=Path, help="the index directory")
+    print(table(parser.parse_args().index_dir))

@@ -20,7 +20,9 @@ the variants; a document that whoosh no longer holds is simply ignored.
 from __future__ import annotations
 
 import uuid
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -48,7 +50,9 @@ _MASK21 = (1 << 21) - 1
 _LOW = np.uint64(_MASK21)
 # Verifying a long term needs only its rarest few bigrams to narrow the candidates.
 MAX_GRAMS_INTERSECTED = 4
-_ARRAYS = ("keys", "offsets", "gram_heads", "gram_head_starts", "gram_tails", "starts", "docs", "words",
+MAX_COUNT = 255  # word counts are kept in 8 bits
+_ARRAYS = ("keys", "offsets", "gram_heads", "gram_head_starts", "gram_tails", "starts", "docs", "dense_at",
+           "dense_skip", "dense_bits", "words",
            "word_starts", "word_docs", "word_counts", "lengths", "samples", "sample_starts", "sketch_sizes",
            "sketch_parts",
            "header_offsets", "body_offsets")
@@ -78,13 +82,22 @@ def term_grams(term: str) -> tuple[np.ndarray, bool]:
     return np.unique((points[:-1] << _SHIFT) | points[1:]), len(points) == 2
 
 
+def narrowest(values: np.ndarray, *dtypes) -> np.ndarray:
+    """`values` (unsigned) in the first of `dtypes` that holds the largest of them (most segments' second
+    characters are in the BMP: 16 bits hold them)."""
+    largest = int(values.max()) if len(values) else 0
+    dtype = next((d for d in dtypes if largest <= np.iinfo(d).max), dtypes[-1])
+    return values.astype(dtype, copy=False)
+
+
 def _table(codes: list[np.ndarray], values: list[np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Postings of documents 0, 1, ... under the codes each holds (distinct per document): the sorted
     distinct codes, where each one's documents start, the documents, and one value per posting.
 
     Documents are numbered within the segment, so they fit 16 bits unless a segment holds 65,536 or
     more (a segment is a few million characters: thousands of documents); values (word counts) are
-    capped at 65,535, which BM25's saturation makes indistinguishable from more.
+    capped at MAX_COUNT so that they take one byte: BM25's saturation leaves under 1% between 255 and
+    more (a word printed that often in one variant is a table or OCR debris: some 20 postings in a million).
     """
     lengths = np.array([len(c) for c in codes], dtype=np.int64)
     flat = np.concatenate(codes) if codes else np.zeros(0, np.uint64)
@@ -96,7 +109,7 @@ def _table(codes: list[np.ndarray], values: list[np.ndarray] | None = None) -> d
     table = {"codes": flat[starts], "starts": np.append(starts, len(flat)).astype(np.uint32), "docs": docs[order]}
     if values is not None:
         counts = np.concatenate(values) if values else np.zeros(0, np.uint32)
-        table["values"] = np.minimum(counts, np.iinfo(np.uint16).max).astype(np.uint16)[order]
+        table["values"] = np.minimum(counts, MAX_COUNT).astype(np.uint8)[order]
     return table
 
 
@@ -143,7 +156,7 @@ class SegmentBuilder:
             "offsets": chunk_offsets(texts),
             **split_codes(grams["codes"]),
             "starts": grams["starts"],
-            "docs": grams["docs"],
+            **split_dense(grams["starts"], grams["docs"], len(docs)),
             "words": words["codes"],
             "word_starts": words["starts"],
             "word_docs": words["docs"],
@@ -173,7 +186,34 @@ def split_codes(codes: np.ndarray) -> dict[str, np.ndarray]:
     heads = (codes >> _SHIFT).astype(np.uint32)
     starts = run_starts(heads)
     return {"gram_heads": heads[starts], "gram_head_starts": np.append(starts, len(codes)).astype(np.uint32),
-            "gram_tails": (codes & _LOW).astype(np.uint32)}
+            "gram_tails": narrowest(codes & _LOW, np.uint16, np.uint32)}
+
+
+def split_dense(starts: np.ndarray, docs: np.ndarray, documents: int) -> dict[str, np.ndarray]:
+    """Bigram postings with each list that a bitmap of the segment's documents holds in fewer bytes kept
+    as that bitmap (a character or bigram in more than one document in sixteen: about a third of all
+    postings in a third of the bytes); the others stay 16-bit documents in `docs`, and `starts` still
+    counts every posting, so a list's size is known without decoding it.
+
+    `dense_at` are the positions of the bitmap lists among the codes, `dense_skip` how many postings the
+    bitmaps before each hold (what a sparse list's start in `docs` is short of its `starts`)."""
+    counts = np.diff(starts.astype(np.int64))
+    width = (documents + 7) // 8
+    dense = np.flatnonzero(2 * counts > width)
+    edges = np.zeros(len(docs) + 1, dtype=np.int8)
+    np.add.at(edges, starts[dense].astype(np.int64), 1)
+    np.add.at(edges, starts[dense + 1].astype(np.int64), -1)
+    in_dense = np.cumsum(edges[:-1], dtype=np.int8) > 0
+    # Each dense posting sets one bit: the sum of a byte's bits (distinct) is their OR.
+    members = docs[in_dense].astype(np.int64)
+    byte = np.repeat(np.arange(len(dense), dtype=np.int64) * width, counts[dense]) + (members >> 3)
+    bits = np.zeros(len(dense) * width, dtype=np.uint8)
+    if len(byte):
+        first = run_starts(byte)
+        bits[byte[first]] = np.add.reduceat((128 >> (members & 7)).astype(np.int64), first)
+    return {"docs": docs[~in_dense], "dense_at": dense.astype(np.uint32),
+            "dense_skip": np.concatenate(([0], np.cumsum(counts[dense]))).astype(np.int64),
+            "dense_bits": bits.reshape(len(dense), width)}
 
 
 class Segment:
@@ -185,7 +225,10 @@ class Segment:
         arrays = {part: self.pack.array(part) for part in _ARRAYS}
         self.keys, self.offsets = arrays["keys"], arrays["offsets"]
         self.gram_heads, self.gram_head_starts = arrays["gram_heads"], arrays["gram_head_starts"]
-        self.gram_tails, self.starts, self.docs = arrays["gram_tails"], arrays["starts"], arrays["docs"]
+        self.gram_tails, self.starts, self.sparse_docs = arrays["gram_tails"], arrays["starts"], arrays["docs"]
+        self.dense_at, self.dense_skip, self.dense_bits = arrays["dense_at"], arrays["dense_skip"], arrays["dense_bits"]
+        # As lists: a lookup bisects them, which costs less than a numpy call (a few thousand entries).
+        self._dense_at, self._dense_skip = self.dense_at.tolist(), self.dense_skip.tolist()
         self.words, self.word_starts = arrays["words"], arrays["word_starts"]
         self.word_docs, self.word_counts, self.lengths = arrays["word_docs"], arrays["word_counts"], arrays["lengths"]
         self.samples, self.sample_starts = arrays["samples"], arrays["sample_starts"]
@@ -238,30 +281,61 @@ class Segment:
             if len(self.gram_tails) else False
         return at, present
 
-    def _postings(self, code: np.uint64) -> np.ndarray:
-        """The documents posted under one code (sorted, distinct)."""
-        at = self.find_gram(code)
-        if at < 0:
-            return np.zeros(0, dtype=np.uint32)
-        return self.docs[self.starts[at]:self.starts[at + 1]]
+    def _list(self, at: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The code at position `at`'s postings as they are stored: (its bitmap, None) or (None, its documents)."""
+        k = bisect_left(self._dense_at, at)
+        if k < len(self._dense_at) and self._dense_at[k] == at:
+            return self.dense_bits[k], None
+        skip = self._dense_skip[k]
+        return None, self.sparse_docs[int(self.starts[at]) - skip:int(self.starts[at + 1]) - skip]
+
+    def docs_at(self, at: int) -> np.ndarray:
+        """The documents posted under the code at position `at` among the segment's codes (sorted, distinct)."""
+        bits, docs = self._list(at)
+        if bits is None:
+            return docs
+        # As booleans, nonzero is some three times quicker than flatnonzero over the bytes (64-bit places).
+        return np.unpackbits(bits, count=len(self.keys)).view(bool).nonzero()[0]
+
+    def posted(self, places: np.ndarray, at: int) -> np.ndarray:
+        """Those of `places` (sorted documents) posted under the code at position `at`: a bitmap is
+        tested where they fall, which costs less than decoding it."""
+        bits, docs = self._list(at)
+        if bits is None:
+            return intersect(places, docs)
+        return places[(bits[places >> 3] & (128 >> (places & 7))) != 0]
+
+    @cached_property
+    def docs(self) -> np.ndarray:
+        """Every bigram posting's document, in code order, bitmaps decoded (for merges and checks)."""
+        counts = np.diff(self.starts.astype(np.int64))
+        out = np.zeros(int(self.starts[-1]) if len(self.starts) else 0, dtype=self.sparse_docs.dtype)
+        in_dense = np.repeat(np.isin(np.arange(len(counts)), self.dense_at), counts)
+        if int(in_dense.sum()) != int(self.dense_skip[-1]) or len(out) - len(self.sparse_docs) != int(self.dense_skip[-1]):
+            raise PackError(f"{self.pack.path}: bigram postings do not add up")
+        out[~in_dense] = self.sparse_docs
+        out[in_dense] = np.concatenate([self.docs_at(int(at)) for at in self.dense_at.tolist()] or [out[:0]])
+        return out
 
     def postings(self, codes: np.ndarray) -> list[np.ndarray]:
         """The documents (places in this segment, sorted) posted under each of the codes (from
         `gram_codes`/`term_grams`/`bigram_codes`); empty for a code the segment lacks."""
-        empty = np.zeros(0, dtype=self.docs.dtype)
+        empty = np.zeros(0, dtype=self.sparse_docs.dtype)
         at, present = self.locate_grams(codes)
-        starts, ends = self.starts[at].tolist(), self.starts[np.minimum(at + 1, len(self.starts) - 1)].tolist()
-        return [self.docs[s:e] if hit else empty for s, e, hit in zip(starts, ends, present.tolist())]
+        return [self.docs_at(a) if hit else empty for a, hit in zip(at.tolist(), present.tolist())]
 
     def candidates(self, grams: np.ndarray) -> np.ndarray:
         """Places (sorted) posted under the rarest MAX_GRAMS_INTERSECTED of the codes: every place posted under
         all of them, and perhaps a few more, which is what a substring search needs to narrow its work."""
-        postings = sorted((self._postings(code) for code in grams), key=len)
-        candidates = postings[0]
-        for docs in postings[1:MAX_GRAMS_INTERSECTED]:
+        slots = [self.find_gram(code) for code in grams]
+        if min(slots) < 0:
+            return self.sparse_docs[:0]
+        slots.sort(key=lambda at: int(self.starts[at + 1]) - int(self.starts[at]))  # the rarest first
+        candidates = self.docs_at(slots[0])
+        for at in slots[1:MAX_GRAMS_INTERSECTED]:
             if not len(candidates):
                 break
-            candidates = intersect(candidates, docs)
+            candidates = self.posted(candidates, at)
         return candidates
 
     def term_keys(self, term: str, grams: np.ndarray, exact: bool) -> np.ndarray:

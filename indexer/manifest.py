@@ -24,7 +24,7 @@ from indexer.errors import IndexCorrupt, IndexIncompatible
 from indexer.normalise import normalisation_id
 from indexer.pack import FileDigest, digest_bytes, write_durably
 
-FORMAT = 4
+FORMAT = 5
 MANIFEST_PREFIX = "corpus-"
 
 

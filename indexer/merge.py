@@ -19,7 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from indexer.documents import RecordWriter
-from indexer.literal import Segment, split_codes, write_segment
+from indexer.literal import Segment, split_codes, split_dense, write_segment
 from indexer.manifest import SegmentEntry
 from indexer.sorted_sets import run_starts
 
@@ -134,7 +134,7 @@ def merge_parts(parts: Sequence[MergePart], directory: Path) -> SegmentEntry | N
         "offsets": np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
         **split_codes(grams[0]),
         "starts": grams[1],
-        "docs": grams[2],
+        **split_dense(grams[1], grams[2], count),
         "words": words[0],
         "word_starts": words[1],
         "word_docs": words[2],
@@ -197,7 +197,7 @@ def _merge_tables(tables: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
             totals[at[first:last]] += np.bincount(local, minlength=last - first)
     fill = np.concatenate(([0], np.cumsum(totals)))
     out_docs = np.zeros(int(fill[-1]), dtype=doc_dtype)
-    out_values = np.zeros(int(fill[-1]) if tables[0][3] is not None else 0, dtype=np.uint16)
+    out_values = np.zeros(int(fill[-1]) if tables[0][3] is not None else 0, dtype=np.uint8)
     for (codes, starts, docs, values), at, places in zip(tables, where, new_places):
         for first, last in _code_chunks(starts):
             local, kept, renumbered = _kept_postings(starts, docs, places, first, last)

@@ -180,8 +180,7 @@ class _SegmentCandidates:
         """The places posted under the term's `index`-th code (none when the segment lacks it)."""
         if not self._present[index]:
             return np.zeros(0, dtype=np.uint32)
-        slot = int(self._at[index])
-        return self.segment.docs[self.segment.starts[slot]:self.segment.starts[slot + 1]]
+        return self.segment.docs_at(int(self._at[index]))
 
     def readings(self, position: int, left: bool, right: bool) -> np.ndarray:
         """Places holding, for some reading x of the term's character at `position`, the bigram it

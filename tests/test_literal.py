@@ -5,7 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.ingest import index_paths, remove_sources
-from indexer.literal import LiteralIndex, Segment, SegmentBuilder
+import numpy as np
+
+from indexer.literal import LiteralIndex, Segment, SegmentBuilder, gram_codes
 from indexer.normalise import normalise_text
 from indexer.words import count_words
 from search.engine import Corpus
@@ -36,6 +38,21 @@ def test_segment_texts_round_trip(tmp_path):
     assert segment.texts() == [(7, "钍基熔盐"), (9, ""), (11, "72tb数据")]
     assert [segment.original(place)[0] for place in range(3)] == ["钍基熔盐", "", "72TB数据"]
     assert [segment.records.header(place).variant_id for place in range(3)] == ["page@1#7", "page@1#9", "page@1#11"]
+
+
+def test_bitmap_and_array_postings_list_the_documents_holding_each_code(tmp_path):
+    """Codes in most documents are kept as bitmaps, rare ones as document arrays: both read back exactly."""
+    texts = ["钍基熔盐堆"] * 20 + [f"实验{i}" for i in range(20)]
+    builder = SegmentBuilder()
+    for key, text in enumerate(texts, 1):
+        builder.add(plain_document(key, text))
+    segment = Segment(tmp_path, builder.write(tmp_path)[0])
+    assert len(segment.dense_at) and len(segment.sparse_docs), "both kinds of list are exercised"
+    posted = [set(gram_codes(normalise_text(t)).tolist()) for t in texts]
+    lists = [segment.docs_at(at) for at in range(len(segment.grams))]
+    for code, docs in zip(segment.grams.tolist(), lists):
+        assert docs.tolist() == [place for place, codes in enumerate(posted) if code in codes]
+    assert np.array_equal(segment.docs, np.concatenate(lists))
 
 
 def test_many_small_runs_merge_and_removed_texts_are_dropped(tmp_path, seeds_dir):
