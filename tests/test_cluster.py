@@ -209,3 +209,19 @@ def test_halves_printed_side_by_side_once_are_not_split_out_of_a_whole_printing(
     grouper.assign("c@1#2", sketch(noisy(first[half:], 0.02, 3)))
     lines = lines_of(first, 8)
     assert grouper.split_point(sketch(first), lambda: [sketch(line) for line in lines]) is None
+
+
+def test_an_article_printed_elsewhere_is_split_off_an_article_printed_nowhere_else(seed_pages):
+    # The first article was printed twice on its own; a page glued the second, printed nowhere else,
+    # under it. The part that matches nothing indexed is cut off; a continued story is never cut.
+    first, second = two_articles(seed_pages)
+    grouper = StoryGrouper()
+    grouper.assign("a@1#0", sketch(first))
+    grouper.assign("b@1#0", sketch(noisy(first, 0.02, 1)))
+    lines = lines_of(noisy(first, 0.02, 2), 6) + lines_of(second, 5)
+    assert grouper.split_point(sketch("".join(lines)), lambda: [sketch(line) for line in lines]) == 6
+    half = len(first) // 2
+    continued = StoryGrouper()
+    continued.assign("h@1#0", sketch(first[:half], "head"))
+    whole = lines_of(noisy(first, 0.02, 3), 6)
+    assert continued.split_point(sketch("".join(whole)), lambda: [sketch(line) for line in whole]) is None
