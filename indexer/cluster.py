@@ -275,7 +275,7 @@ class StoryGrouper:
                    if match.size <= SPLIT_MAX_SHARE * variant_sketch.size}
         two = len(matches) >= 2 and not all(self._mergeable(a, b) or self._neighbours(a, b)
                                             for a in matches for b in matches if a < b)
-        one = len(matches) == 1 and self._unmatched_rest(variant_sketch, next(iter(matches)))
+        one = not two and len(matches) == 1 and self._unmatched_rest(variant_sketch, next(iter(matches)))
         if not (two or one):
             return None
         lines = line_sketches()
@@ -287,25 +287,27 @@ class StoryGrouper:
         best: tuple[float, int] | None = None
         for at in near:
             top, bottom = union(lines[:at]), union(lines[at:])
+            if one:
+                (matched,) = matches
+                # The rest is checked first: it is cheap, and most divisions fail it.
+                for side, rest in ((top, bottom), (bottom, top)):
+                    if rest.size >= SPLIT_REST_SHINGLES and self._apart(rest, matched):
+                        found = self._matches(side)
+                        if matched in found and found[matched].jaccard >= SPLIT_ONE_JACCARD \
+                                and (best is None or found[matched].jaccard > best[0]):
+                            best = (found[matched].jaccard, at)
+                continue
             first, second = self._matches(top), self._matches(bottom)
             story = max(first, key=lambda n: first[n].jaccard, default=None)
             other = max(second, key=lambda n: second[n].jaccard, default=None)
-            if two:
-                if story is None or other is None or story == other:
-                    continue
-                # Each part must be another printing of its article, not merely hold part of a story.
-                if min(first[story].jaccard, second[other].jaccard) >= SPLIT_MIN_JACCARD \
-                        and not self._mergeable(story, other):
-                    score = first[story].jaccard + second[other].jaccard
-                    if best is None or score > best[0]:
-                        best = (score, at)
+            if story is None or other is None or story == other:
                 continue
-            (matched,) = matches
-            for found, rest in ((first, bottom), (second, top)):
-                if matched in found and found[matched].jaccard >= SPLIT_ONE_JACCARD \
-                        and rest.size >= SPLIT_REST_SHINGLES and self._apart(rest, matched):
-                    if best is None or found[matched].jaccard > best[0]:
-                        best = (found[matched].jaccard, at)
+            # Each part must be another printing of its article, not merely hold part of a story.
+            if min(first[story].jaccard, second[other].jaccard) >= SPLIT_MIN_JACCARD \
+                    and not self._mergeable(story, other):
+                score = first[story].jaccard + second[other].jaccard
+                if best is None or score > best[0]:
+                    best = (score, at)
         return best[1] if best else None
 
     def _story_samples(self, story: int, variant_sketch: Sketch) -> np.ndarray:
