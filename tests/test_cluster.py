@@ -225,3 +225,14 @@ def test_an_article_printed_elsewhere_is_split_off_an_article_printed_nowhere_el
     continued.assign("h@1#0", sketch(first[:half], "head"))
     whole = lines_of(noisy(first, 0.02, 3), 6)
     assert continued.split_point(sketch("".join(whole)), lambda: [sketch(line) for line in whole]) is None
+
+
+def test_a_story_printed_more_often_than_a_sample_has_postings_stays_one_story(monkeypatch):
+    # Past MAX_POSTINGS printings every sample of the story is frequent; its latest printings still find it.
+    from indexer import sample_index
+    monkeypatch.setattr(sample_index, "MAX_POSTINGS", 16)
+    rng = random.Random(3)
+    text = "".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(400))
+    grouper = StoryGrouper()
+    stories = {grouper.assign(f"p{i}#0", sketch(noisy(text, 0.02, i))) for i in range(60)}
+    assert len(stories) == 1
