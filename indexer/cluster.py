@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 
 from indexer.sample_index import FOLD_ENTRIES, SampleIndex, shared_counts, similarity
-from indexer.shingles import PARTS, Sketch, union
+from indexer.shingles import PARTS, SAMPLE_EVERY, Sketch, union
 from indexer.store import resolve_story
 
 MIN_CONTAINMENT = 0.7
@@ -35,6 +35,14 @@ MIN_SUPPORT = 0.5
 SPLIT_MIN_JACCARD = 0.4
 SPLIT_MAX_SHARE = 0.85
 SPLIT_LENGTH_SLACK = 0.3
+# A variant matching one story only is split where the text on one side is another printing of that
+# story (this similar to it) and the text on the other side, this many shingles or more, shares next
+# to nothing (SPLIT_REST_CHANCE samples) with any of the story's printings: an article printed beside it that
+# segmentation did not cut off. Strict on both counts, since a printing longer than all the others
+# (the others being undetected heads or briefs) matches one side too.
+SPLIT_ONE_JACCARD = 0.8
+SPLIT_REST_SHINGLES = 96
+SPLIT_REST_CHANCE = 1  # samples the rest may share with a printing by chance (a stock 3-gram)
 # Two stories merge when this share of the pairs of their variants match.
 MIN_MERGE_SUPPORT = 0.67
 
@@ -255,16 +263,20 @@ class StoryGrouper:
         Other papers' printings tell: a variant matching two stories that do not
         match each other holds both, and the line where it divides is the one
         whose text above matches one story and whose text below matches the
-        other, best. Samples compose by union, so every division is judged
-        from the lines' samples without sketching any text again.
+        other, best. A variant matching one story is divided where the text
+        on one side is another printing of it and the other side shares only
+        a stray sample with each (SPLIT_ONE_JACCARD). Samples compose by union, so every division
+        is judged from the lines' samples without sketching any text again.
         """
         if variant_sketch.size < 2 * MIN_SHINGLES or not self.slot_of:
             return None
         # Each article it holds is printed elsewhere at a fraction of its length.
         matches = {story: match for story, match in self._matches(variant_sketch).items()
                    if match.size <= SPLIT_MAX_SHARE * variant_sketch.size}
-        if len(matches) < 2 or all(self._mergeable(a, b) or self._neighbours(a, b)
-                                   for a in matches for b in matches if a < b):
+        two = len(matches) >= 2 and not all(self._mergeable(a, b) or self._neighbours(a, b)
+                                            for a in matches for b in matches if a < b)
+        one = not two and len(matches) == 1 and self._unmatched_rest(variant_sketch, next(iter(matches)))
+        if not (two or one):
             return None
         lines = line_sketches()
         sizes = np.cumsum([s.size for s in lines])
@@ -274,7 +286,18 @@ class StoryGrouper:
                 if any(abs(sizes[at - 1] - length) <= SPLIT_LENGTH_SLACK * length for length in lengths)]
         best: tuple[float, int] | None = None
         for at in near:
-            first, second = self._matches(union(lines[:at])), self._matches(union(lines[at:]))
+            top, bottom = union(lines[:at]), union(lines[at:])
+            if one:
+                (matched,) = matches
+                # The rest is checked first: it is cheap, and most divisions fail it.
+                for side, rest in ((top, bottom), (bottom, top)):
+                    if rest.size >= SPLIT_REST_SHINGLES and self._apart(rest, matched):
+                        found = self._matches(side)
+                        if matched in found and found[matched].jaccard >= SPLIT_ONE_JACCARD \
+                                and (best is None or found[matched].jaccard > best[0]):
+                            best = (found[matched].jaccard, at)
+                continue
+            first, second = self._matches(top), self._matches(bottom)
             story = max(first, key=lambda n: first[n].jaccard, default=None)
             other = max(second, key=lambda n: second[n].jaccard, default=None)
             if story is None or other is None or story == other:
@@ -286,6 +309,30 @@ class StoryGrouper:
                 if best is None or score > best[0]:
                     best = (score, at)
         return best[1] if best else None
+
+    def _story_samples(self, story: int, variant_sketch: Sketch) -> np.ndarray:
+        """Which of the variant's samples some printing of the story holds."""
+        samples = variant_sketch.array()
+        held = np.zeros(len(samples), dtype=bool)
+        for member in self._members(story).tolist():
+            held |= np.isin(samples, self.samples[member], assume_unique=True)
+        return held
+
+    def _apart(self, text: Sketch, story: int) -> bool:
+        """Whether text shares next to nothing with every printing of the story."""
+        members = self._members(story)
+        return bool(len(members)) and bool(
+            shared_counts(text.array(), [self.samples[m] for m in members.tolist()]).max() <= SPLIT_REST_CHANCE)
+
+    def _unmatched_rest(self, variant_sketch: Sketch, story: int) -> bool:
+        """Whether enough of the variant's samples are in no printing of the story for another article to
+        follow or precede it (checked before any division is tried: most variants have no such rest).
+        Never for a story printed in parts: its rest may be the part jumped to."""
+        if self.parts[self._members(story)].any():
+            return False
+        unheld = len(variant_sketch.array()) - int(self._story_samples(story, variant_sketch).sum())
+        # Half the rest's size: a stretch of that many shingles holds fewer samples than a quarter by chance.
+        return 2 * unheld * SAMPLE_EVERY >= SPLIT_REST_SHINGLES
 
     def _neighbours(self, story: int, other: int) -> bool:
         """Whether some variant of one story was printed right next to a variant of the other on a page:

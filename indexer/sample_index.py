@@ -83,13 +83,21 @@ class SampleIndex:
     def shared(self, samples: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
         """The distinct slots holding any of `samples` but the frequent ones (over MAX_POSTINGS slots in
         the sorted levels), how many of them each holds, and how many frequent samples were left out:
-        a slot may share up to that many more."""
+        a slot may share up to that many more. When most samples are frequent, the latest MAX_POSTINGS
+        slots of each are included (counted in the hits too)."""
         levels = [(self.keys, self.slots), (self.small_keys, self.small_slots)]
         bounds = [(np.searchsorted(keys, samples, side="left"), np.searchsorted(keys, samples, side="right"))
                   for keys, _ in levels]
         rare = sum(hi - lo for lo, hi in bounds) <= MAX_POSTINGS
         skipped = int(len(samples) - rare.sum())
-        found = [slots[_ranges(lo[rare], hi[rare])] for (_, slots), (lo, hi) in zip(levels, bounds)]
+        if 2 * skipped > len(samples):
+            # Most samples are frequent: a story printed more than MAX_POSTINGS times, not a stock phrase.
+            # Its latest printings hold each of them, and postings are in slot order: the last of each
+            # sample's postings are looked up, so the variant still finds its story at bounded cost.
+            found = [slots[_ranges(np.where(rare, lo, np.maximum(lo, hi - MAX_POSTINGS)), hi)]
+                     for (_, slots), (lo, hi) in zip(levels, bounds)]
+        else:
+            found = [slots[_ranges(lo[rare], hi[rare])] for (_, slots), (lo, hi) in zip(levels, bounds)]
         wanted = samples[rare]
         if self.recent_keys and len(wanted):
             keys, slots = np.concatenate(self.recent_keys), np.concatenate(self.recent_slots)

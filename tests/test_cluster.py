@@ -209,3 +209,30 @@ def test_halves_printed_side_by_side_once_are_not_split_out_of_a_whole_printing(
     grouper.assign("c@1#2", sketch(noisy(first[half:], 0.02, 3)))
     lines = lines_of(first, 8)
     assert grouper.split_point(sketch(first), lambda: [sketch(line) for line in lines]) is None
+
+
+def test_an_article_printed_elsewhere_is_split_off_an_article_printed_nowhere_else(seed_pages):
+    # The first article was printed twice on its own; a page glued the second, printed nowhere else,
+    # under it. The part that matches nothing indexed is cut off; a continued story is never cut.
+    first, second = two_articles(seed_pages)
+    grouper = StoryGrouper()
+    grouper.assign("a@1#0", sketch(first))
+    grouper.assign("b@1#0", sketch(noisy(first, 0.02, 1)))
+    lines = lines_of(noisy(first, 0.02, 2), 6) + lines_of(second, 5)
+    assert grouper.split_point(sketch("".join(lines)), lambda: [sketch(line) for line in lines]) == 6
+    half = len(first) // 2
+    continued = StoryGrouper()
+    continued.assign("h@1#0", sketch(first[:half], "head"))
+    whole = lines_of(noisy(first, 0.02, 3), 6)
+    assert continued.split_point(sketch("".join(whole)), lambda: [sketch(line) for line in whole]) is None
+
+
+def test_a_story_printed_more_often_than_a_sample_has_postings_stays_one_story(monkeypatch):
+    # Past MAX_POSTINGS printings every sample of the story is frequent; its latest printings still find it.
+    from indexer import sample_index
+    monkeypatch.setattr(sample_index, "MAX_POSTINGS", 16)
+    rng = random.Random(3)
+    text = "".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(400))
+    grouper = StoryGrouper()
+    stories = {grouper.assign(f"p{i}#0", sketch(noisy(text, 0.02, i))) for i in range(60)}
+    assert len(stories) == 1
