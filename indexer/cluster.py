@@ -194,9 +194,10 @@ class StoryGrouper:
         candidates, most = candidates[keep], hits[keep] + skipped
         # Only stories with a matching variant are worth comparing in full: most variants sharing a
         # sample share a stock phrase and nothing else. Those that cannot match even sharing every
-        # frequent sample are dropped before counting exactly.
-        candidates = candidates[is_match(most, similarity(most, self.counts[candidates], len(samples))[1])]
-        shared = shared_counts(samples, [self.samples[c] for c in candidates.tolist()])
+        # frequent sample are dropped before counting exactly; with none left out, the index's counts are exact.
+        possible = is_match(most, similarity(most, self.counts[candidates], len(samples))[1])
+        candidates, most = candidates[possible], most[possible]
+        shared = shared_counts(samples, [self.samples[c] for c in candidates.tolist()]) if skipped else most
         candidates = candidates[is_match(shared, similarity(shared, self.counts[candidates], len(samples))[1])]
         part = PARTS.index(variant_sketch.part)
         found: dict[int, Match] = {}

@@ -12,8 +12,19 @@ MAX_POSTINGS = 256
 
 
 def shared_counts(samples: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
-    """How many of `samples` each of `others` holds (all sorted and distinct)."""
-    return np.array([np.intersect1d(samples, other, assume_unique=True).size for other in others], dtype=np.int64)
+    """How many of `samples` each of `others` holds (all sorted and distinct).
+
+    One binary search of every other's samples in `samples` at once: an intersection per other costs
+    some 10 µs of numpy overhead, and at 100k variants a variant may have thousands of candidates.
+    """
+    if not others or not len(samples):
+        return np.zeros(len(others), dtype=np.int64)
+    pooled = np.concatenate(others)
+    at = np.minimum(np.searchsorted(samples, pooled), len(samples) - 1)
+    held = np.concatenate([[0], np.cumsum(samples[at] == pooled)])
+    lengths = np.array([len(other) for other in others])
+    ends = np.cumsum(lengths)
+    return held[ends] - held[ends - lengths]
 
 
 def similarity(shared: np.ndarray, sizes: np.ndarray, other_sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
