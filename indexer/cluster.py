@@ -311,14 +311,6 @@ class StoryGrouper:
                     best = (score, at)
         return best[1] if best else None
 
-    def _story_samples(self, story: int, variant_sketch: Sketch) -> np.ndarray:
-        """Which of the variant's samples some printing of the story holds."""
-        samples = variant_sketch.array()
-        held = np.zeros(len(samples), dtype=bool)
-        for member in self._members(story).tolist():
-            held |= np.isin(samples, self.samples[member], assume_unique=True)
-        return held
-
     def _apart(self, text: Sketch, story: int) -> bool:
         """Whether text shares next to nothing with every printing of the story."""
         members = self._members(story)
@@ -331,7 +323,9 @@ class StoryGrouper:
         Never for a story printed in parts: its rest may be the part jumped to."""
         if self.parts[self._members(story)].any():
             return False
-        unheld = len(variant_sketch.array()) - int(self._story_samples(story, variant_sketch).sum())
+        samples = variant_sketch.array()
+        printed = np.concatenate([self.samples[member] for member in self._members(story).tolist()])
+        unheld = len(samples) - int(np.isin(samples, printed).sum())
         # Half the rest's size: a stretch of that many shingles holds fewer samples than a quarter by chance.
         return 2 * unheld * SAMPLE_EVERY >= SPLIT_REST_SHINGLES
 
