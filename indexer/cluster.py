@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -199,9 +199,16 @@ class StoryGrouper:
         candidates, most = candidates[possible], most[possible]
         shared = shared_counts(samples, [self.samples[c] for c in candidates.tolist()]) if skipped else most
         candidates = candidates[is_match(shared, similarity(shared, self.counts[candidates], len(samples))[1])]
+        found = self._matches_among(variant_sketch, sorted(set(self.story_of[candidates].tolist())))
+        self._last_matches = ((variant_sketch, self.slots), found)
+        return found
+
+    def _matches_among(self, variant_sketch: Sketch, stories: Iterable[int]) -> dict[int, Match]:
+        """Which of these stories the variant matches, judged against every printing of each (MIN_SUPPORT)."""
+        samples = variant_sketch.array()
         part = PARTS.index(variant_sketch.part)
         found: dict[int, Match] = {}
-        for story in sorted(set(self.story_of[candidates].tolist())):
+        for story in stories:
             members = self._members(story)
             if part:  # a head and a tail printed on different pages need not share a line
                 members = members[self.parts[members] != 3 - part]
@@ -214,7 +221,6 @@ class StoryGrouper:
                 best = int(np.argmax(np.where(matching, contained, -1.0)))
                 found[story] = Match(float(contained.flat[best]), float(jaccard[matching].max()),
                                      int(self.sizes[members[best]]))
-        self._last_matches = ((variant_sketch, self.slots), found)
         return found
 
     def _mergeable(self, story: int, into: int) -> bool:
@@ -271,8 +277,11 @@ class StoryGrouper:
         """
         if variant_sketch.size < 2 * MIN_SHINGLES or not self.slot_of:
             return None
+        # A part of the variant matches only stories the whole variant matches: its samples are a subset.
+        # So the division search compares each part with those stories alone, not the whole index.
+        whole = self._matches(variant_sketch)
         # Each article it holds is printed elsewhere at a fraction of its length.
-        matches = {story: match for story, match in self._matches(variant_sketch).items()
+        matches = {story: match for story, match in whole.items()
                    if match.size <= SPLIT_MAX_SHARE * variant_sketch.size}
         two = len(matches) >= 2 and not all(self._mergeable(a, b) or self._neighbours(a, b)
                                             for a in matches for b in matches if a < b)
@@ -293,12 +302,12 @@ class StoryGrouper:
                 # The rest is checked first: it is cheap, and most divisions fail it.
                 for side, rest in ((top, bottom), (bottom, top)):
                     if rest.size >= SPLIT_REST_SHINGLES and self._apart(rest, matched):
-                        found = self._matches(side)
+                        found = self._matches_among(side, matches)
                         if matched in found and found[matched].jaccard >= SPLIT_ONE_JACCARD \
                                 and (best is None or found[matched].jaccard > best[0]):
                             best = (found[matched].jaccard, at)
                 continue
-            first, second = self._matches(top), self._matches(bottom)
+            first, second = self._matches_among(top, sorted(whole)), self._matches_among(bottom, sorted(whole))
             story = max(first, key=lambda n: first[n].jaccard, default=None)
             other = max(second, key=lambda n: second[n].jaccard, default=None)
             if story is None or other is None or story == other:
