@@ -19,6 +19,7 @@ the variants; a document that whoosh no longer holds is simply ignored.
 """
 from __future__ import annotations
 
+import codecs
 import uuid
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -44,6 +45,14 @@ LITERAL_DIR = "literal"
 # Normalised texts are stored in UTF-16: two bytes for each Chinese character where UTF-8 takes three,
 # searched in place like UTF-8 (see Segment._holds).
 TEXT_ENCODING = "utf-16-le"
+# The codec's own function: bytes.decode("utf-16-le") goes through a Python-level wrapper that costs about
+# as much as decoding a short text (KWIC and export decode one per printing).
+_decode_units = codecs.utf_16_le_decode
+
+
+def decode_text(data: bytes | memoryview) -> str:
+    """A normalised text from its stored bytes."""
+    return _decode_units(data, "strict", True)[0]
 PACK_SUFFIX = ".pack"
 _SHIFT = np.uint64(21)  # code points fit in 21 bits: a bigram is one 42-bit code
 _MASK21 = (1 << 21) - 1
@@ -388,11 +397,12 @@ class Segment:
     def text_at(self, place: int) -> str:
         """The normalised text of the segment's `place`-th document."""
         start = self._text_base + int(self.offsets[place])
-        return self._mapping[start:self._text_base + int(self.offsets[place + 1])].decode(TEXT_ENCODING)
+        return decode_text(self._mapping[start:self._text_base + int(self.offsets[place + 1])])
 
-    def original(self, place: int) -> tuple[str, Normalised]:
-        """The `place`-th document's original text and the map from its normalised text to it."""
-        norm = self.text_at(place)
+    def original(self, place: int, norm: str | None = None) -> tuple[str, Normalised]:
+        """The `place`-th document's original text and the map from its normalised text to it (`norm`: its
+        normalised text, when the caller has read it already)."""
+        norm = self.text_at(place) if norm is None else norm
         edits = original.decode(self.records.raw_body(place), self._decompressor)
         return edits.original(norm), edits.normalised(norm)
 
@@ -402,7 +412,7 @@ class Segment:
         for all of them at once (an export reads every text)."""
         starts, ends = self.text_ranges(places)
         for start, end, body in zip(starts, ends, self.records.raw_bodies(places)):
-            norm = self._mapping[start:end].decode(TEXT_ENCODING)
+            norm = decode_text(self._mapping[start:end])
             yield original.decode(body, self._decompressor).original(norm), norm
 
     def texts(self) -> list[tuple[int, str]]:

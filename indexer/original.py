@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import codecs
 import struct
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +35,7 @@ ZSTD_LEVEL = 3
 ASCII = 128
 _CHAR = [chr(code) for code in range(ASCII)]
 BMP = 1 << 16
-_UNITS = np.arange(BMP, dtype=np.uint16)  # copied, never changed: views are used from several threads
+_tables = threading.local()
 # original length, breakpoints, table entries, stretches, bytes of the stretches' text (UTF-16)
 _HEADER = struct.Struct("<5I")
 _compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
@@ -96,14 +97,19 @@ class Edits:
             for folded, printed in zip(self.folded, self.printed):
                 norm = norm.replace(_CHAR[folded], chr(printed))
             return norm
-        folded, printed = np.array(self.folded, dtype=np.uint32), np.array(self.printed, dtype=np.uint32)
-        if folded[-1] < BMP and printed.max() < BMP:
+        if self.folded[-1] < BMP and max(self.printed) < BMP:
             # A table within the Basic Multilingual Plane (a traditional printing's): one lookup per UTF-16
             # code unit in a table of every unit (a surrogate, never a key, stays itself).
-            table = _UNITS.copy()
-            table[folded] = printed
-            units = np.frombuffer(norm.encode("utf-16-le"), dtype=np.uint16)
-            return table[units].tobytes().decode("utf-16-le")
+            # The table is one per thread, changed for this text and set back: most printings have a table
+            # of their own, and a fresh copy of 128 KB would cost more than the lookup.
+            table = _unit_table()
+            table[self.folded] = self.printed
+            try:
+                translated = table[np.frombuffer(codecs.utf_16_le_encode(norm)[0], dtype=np.uint16)]
+            finally:
+                table[self.folded] = self.folded
+            return codecs.utf_16_le_decode(translated.tobytes(), "strict", True)[0]
+        folded, printed = np.array(self.folded, dtype=np.uint32), np.array(self.printed, dtype=np.uint32)
         points = codepoints(norm)
         at = np.minimum(np.searchsorted(folded, points), len(folded) - 1)
         hits = folded[at] == points
@@ -112,6 +118,14 @@ class Edits:
         points = points.copy()
         points[hits] = printed[at[hits]]
         return points.tobytes().decode("utf-32-le")
+
+
+def _unit_table() -> np.ndarray:
+    """This thread's table of every UTF-16 code unit, each mapped to itself between uses."""
+    table = getattr(_tables, "units", None)
+    if table is None:
+        table = _tables.units = np.arange(BMP, dtype=np.uint16)
+    return table
 
 
 def _undoing_table(orig: np.ndarray, normal: np.ndarray) -> dict[int, int]:

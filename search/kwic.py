@@ -72,14 +72,14 @@ def _flat(text: str) -> str:
     return _BREAKS.sub(" ", text)
 
 
-def lines_of(matched: Matched, docnum: int, width: int) -> list[KwicLine]:
-    """Every occurrence of the query's terms in one printing."""
+def lines_of(matched: Matched, docnum: int, width: int, terms: list[str]) -> list[KwicLine]:
+    """Every occurrence of the terms (the query's) in one printing."""
     view = matched.view
     norm = view.normalised_text(docnum)
-    spans = _spans(norm, matched.terms())
+    spans = _spans(norm, terms)
     if not spans:
         return []
-    text, mapped = view.original(docnum)
+    text, mapped = view.original(docnum, norm)
     header = view.header(docnum)
     meta = (header.variant_id, view.story_names[view.story_of[docnum]], header.source,
             view.value("publication", docnum), view.value("date", docnum))
@@ -102,9 +102,10 @@ def _document_order(matched: Matched) -> np.ndarray:
 
 def iter_lines(matched: Matched, width: int) -> Iterator[KwicLine]:
     """Every line of the concordance in date order, printing by printing, without holding them all."""
+    terms = matched.terms()
     for docnum in _document_order(matched).tolist():
         matched.deadline.check()
-        yield from lines_of(matched, docnum, width)
+        yield from lines_of(matched, docnum, width, terms)
 
 
 def concordance(matched: Matched, query: str, width: int = DEFAULT_WIDTH, sort: str = "date",

@@ -131,9 +131,10 @@ class View:
         """A variant's record header: ids, title, line counts, story as indexed, metadata."""
         return self.literal.segments[self.segment_of[docnum]].records.header(int(self.place_of[docnum]))
 
-    def original(self, docnum: int) -> tuple[str, Normalised]:
-        """A variant's original text, and the map from its normalised text to it."""
-        return self.literal.segments[self.segment_of[docnum]].original(int(self.place_of[docnum]))
+    def original(self, docnum: int, norm: str | None = None) -> tuple[str, Normalised]:
+        """A variant's original text, and the map from its normalised text to it (`norm`: its normalised
+        text, when the caller has read it already)."""
+        return self.literal.segments[self.segment_of[docnum]].original(int(self.place_of[docnum]), norm)
 
     def variant_texts(self, docnums: np.ndarray) -> Iterator[tuple[RecordHeader, str, str]]:
         """Each variant's header, original text and normalised text, in the order given, read a run of
