@@ -43,6 +43,8 @@ SPLIT_LENGTH_SLACK = 0.3
 SPLIT_ONE_JACCARD = 0.8
 SPLIT_REST_SHINGLES = 96
 SPLIT_REST_CHANCE = 1  # samples the rest may share with a printing by chance (a stock 3-gram)
+# A printing this many times as long as an article's part printed on one page holds more than that part.
+FULLER = 1.3
 # Two stories merge when this share of the pairs of their variants match.
 MIN_MERGE_SUPPORT = 0.67
 
@@ -263,6 +265,27 @@ class StoryGrouper:
                     self._absorb(other, target)
         self.add(variant_id, story_id, variant_sketch)
         return story_id
+
+    def join_continued(self, head_id: str, head_size: int, tail_id: str, tail_size: int) -> bool:
+        """Make the stories of an article's head and tail, printed on two pages, one story (indexer.jumps), the
+        newer absorbed into the older; whether they were joined.
+
+        Not when each story holds a printing much longer than its part: a whole printing of one article
+        would have matched both parts and grouped them already, so these are two articles whose jump lines
+        happen to agree (one's continuation not in the index).
+        """
+        head, tail = self.story_number[self.resolve(head_id)], self.story_number[self.resolve(tail_id)]
+        if head == tail:
+            return False
+        if self._fuller(head, head_size) and self._fuller(tail, tail_size):
+            return False
+        self._absorb(max(head, tail), min(head, tail))
+        return True
+
+    def _fuller(self, story: int, size: int) -> bool:
+        """Whether the story holds a printing FULLER times as long as a part of this size, or longer."""
+        members = self._members(story)
+        return bool(len(members)) and bool((self.sizes[members] >= FULLER * size).any())
 
     def split_point(self, variant_sketch: Sketch, line_sketches: Callable[[], list[Sketch]]) -> int | None:
         """Where a variant that holds two articles (a segmentation merge) divides into them, or None.

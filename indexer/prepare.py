@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from indexer.blocks import JUMP_TAIL
+from indexer.blocks import JUMP_TAIL, script_shape
+from indexer.jumps import page_number
 from indexer.shingles import Sketch, sketch
 from indexer import original
 from indexer.literal import gram_codes
@@ -34,6 +35,7 @@ class PreparedVariant:
     words: WordCounts
     grams: np.ndarray  # the literal index's codes of `norm`, computed where the page is prepared
     stored_body: bytes  # the stored original text (indexer.original), made where the page is prepared
+    jump: int | None = None  # the page a head's (下转…) or a tail's (上接…) line names (indexer.jumps)
 
     def body(self) -> list[str]:
         """The body text's lines, as printed."""
@@ -61,12 +63,29 @@ def printed_part(article: Article) -> str:
     jump, else "whole"."""
     if article.continuation:
         return "tail"
+    return "head" if _jump_line(article) else "whole"
+
+
+def _jump_line(article: Article) -> str:
+    """The (下转…) marker that ends the article on this page, in simplified shape, or "" (segmentation leaves it
+    at the end of the last paragraph, or reads it as an end credit when it stands on a line of its own)."""
     body = article.body
-    return "head" if body and JUMP_TAIL.search(body[-1].text) else "whole"
+    for text in (body[-1].text if body else "", article.credit):
+        found = JUMP_TAIL.search(script_shape(text))
+        if found:
+            return found.group(0)
+    return ""
+
+
+def printed_jump(article: Article) -> int | None:
+    """The page a tail's (上接…) or a head's (下转…) line names, if it names one."""
+    if article.continuation:
+        return page_number(script_shape(article.continuation))
+    return page_number(_jump_line(article)) if printed_part(article) == "head" else None
 
 
 def prepare_text(ordinal: int, title: str, head_lines: int, text: str, body: str,
-                 part: str = "whole", words: WordCounts | None = None) -> PreparedVariant:
+                 part: str = "whole", words: WordCounts | None = None, jump: int | None = None) -> PreparedVariant:
     """Prepare one variant from its title, display text (`head_lines` header lines, the body's lines,
     then captions) and body text; its ranking words are counted unless given."""
     normalised = normalise(text)
@@ -87,6 +106,7 @@ def prepare_text(ordinal: int, title: str, head_lines: int, text: str, body: str
         words=words if words is not None else count_words(normalise_text(title), normalised.text),
         grams=gram_codes(normalised.text),
         stored_body=original.encode(text, normalised),
+        jump=jump,
     )
 
 
@@ -98,7 +118,7 @@ def prepare_page(page: Page) -> PreparedPage:
         if not text.strip():
             continue
         variants.append(prepare_text(len(variants), article.title, len(article.head()), text,
-                                     article.body_text(), printed_part(article)))
+                                     article.body_text(), printed_part(article), jump=printed_jump(article)))
     return PreparedPage(page.source, page.path, page.content_hash, page.metadata, variants)
 
 
@@ -111,8 +131,8 @@ def split_variant(variant: PreparedVariant, at: int) -> tuple[PreparedVariant, P
     first_body, second_body = "\n".join(body[:at]), "\n".join(body[at:])
     part = variant.sketch.part
     second = prepare_text(variant.ordinal + 1, "", 0, second_body, second_body,
-                          "head" if part == "head" else "whole")
+                          "head" if part == "head" else "whole", jump=variant.jump if part == "head" else None)
     first = prepare_text(variant.ordinal, variant.title, len(head), "\n".join(head + body[:at] + captions),
                          first_body, "tail" if part == "tail" else "whole",
-                         variant.words.without_body_of(second.words))
+                         variant.words.without_body_of(second.words), jump=variant.jump if part == "tail" else None)
     return first, second

@@ -25,6 +25,7 @@ from indexer.commit import publish
 from indexer.documents import RecordHeader
 from indexer.errors import IndexBusy, IndexCorrupt, IndexWriteFailed
 from indexer.faults import MERGE_POINT, crash_point
+from indexer.jumps import JumpBook
 from indexer.literal import LITERAL_DIR, Segment, SegmentBuilder, SegmentDocument, open_segment
 from indexer.merge import MergePart, merge_parts, plan_compaction, plan_tiered
 from indexer.manifest import MANIFEST_PREFIX, Manifest, SegmentEntry, read_manifest
@@ -83,6 +84,7 @@ class IndexSession:
             self._place_of_key: dict[int, tuple[Segment, int]] | None = None
             self._collect_garbage()
             self.grouper = self._load_grouper()
+            self.jumps = JumpBook()
             self.changed = False
         except BaseException:
             self.cancel()
@@ -152,6 +154,8 @@ class IndexSession:
         for variant in self._split_merged(page.variants):
             vid = variant_id(page.source, version, variant.ordinal)
             story = self.grouper.assign(vid, variant.sketch)
+            self.jumps.record(page.metadata, variant.sketch.part, variant.jump, variant.title, story,
+                              variant.sketch.size)
             stories.append(story)
             self._add_variant(vid, story, page, version, variant, terms)
         history = list(previous.history) if previous else []
@@ -274,6 +278,8 @@ class IndexSession:
             self.cancel()
             return
         generation = self.writer.generation
+        for head, tail in self.jumps.pairs():
+            self.grouper.join_continued(head.story, head.size, tail.story, tail.size)
         with self._writing():
             self._flush_segment()
             self._merge_tiers()

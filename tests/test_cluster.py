@@ -236,3 +236,22 @@ def test_a_story_printed_more_often_than_a_sample_has_postings_stays_one_story(m
     grouper = StoryGrouper()
     stories = {grouper.assign(f"p{i}#0", sketch(noisy(text, 0.02, i))) for i in range(60)}
     assert len(stories) == 1
+
+
+def test_continued_parts_join_unless_each_story_holds_a_fuller_printing(seed_pages):
+    text = story_text(seed_pages)
+    half = len(text) // 2
+    head, tail = sketch(text[:half], "head"), sketch(text[half:], "tail")
+    grouper = StoryGrouper()
+    head_story, tail_story = grouper.assign("p1#0", head), grouper.assign("p4#0", tail)
+    assert head_story != tail_story  # sharing no text, and no whole printing to link them
+    assert grouper.join_continued(head_story, head.size, tail_story, tail.size)
+    assert grouper.resolve(head_story) == grouper.resolve(tail_story)
+    assert not grouper.join_continued(head_story, head.size, tail_story, tail.size)  # one story already
+    # Two articles, each printed whole elsewhere: jump lines that happen to agree do not join them.
+    apart = StoryGrouper()
+    first, second = apart.assign("p1#0", head), apart.assign("p4#0", tail)
+    apart.add("q1#0", first, sketch(text))  # recorded with the story decided: each holds a whole printing
+    apart.add("q4#0", second, sketch(text + text[:half]))
+    assert not apart.join_continued(first, head.size, second, tail.size)
+    assert apart.resolve(first) != apart.resolve(second)
