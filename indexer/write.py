@@ -249,6 +249,11 @@ class IndexSession:
         crash_point(MERGE_POINT)
         names = {part.segment.name for part in parts}
         self.retired += [e for e in self.segments if e.name in names and e.name in self.committed]
+        # This session's own segments merged away were never in a generation: no reader can hold them, and
+        # left to the next session's garbage collection they doubled the index on disk after one large run.
+        for name in names - self.committed.keys():
+            for path in self.literal_dir.glob(f"{name}.*"):
+                path.unlink(missing_ok=True)
         self.segments = [e for e in self.segments if e.name not in names] + ([merged] if merged else [])
 
     def _merge_tiers(self) -> None:

@@ -196,3 +196,17 @@ def test_a_merge_at_a_commit_drops_texts_removed_before_it(tmp_path, seeds_dir):
     texts = [view.normalised_text(d) for d in range(len(view.segment_of)) if view.segment_of[d] >= 0]
     for term in ("钍基熔盐", "新华社", "的"):
         assert answer(Corpus(index_dir), term, True)["total_variants"] == sum(term in t for t in texts)
+
+
+def test_segments_a_run_merged_away_leave_no_files(tmp_path, fresh_seeds, monkeypatch):
+    from indexer import write
+    from indexer.literal import LITERAL_DIR
+
+    monkeypatch.setattr(write, "SEGMENT_CHARS", 1)  # a segment per variant: the run's commit merges them in tiers
+    index_dir = tmp_path / "index"
+    index_paths([fresh_seeds], index_dir, workers=1)
+    manifest = read_manifest(index_dir, open_index(index_dir).latest_generation())
+    on_disk = {path.name.split(".")[0] for path in (index_dir / LITERAL_DIR).iterdir()}
+    assert len(manifest.segments) < 10 and not manifest.retired
+    assert on_disk == {entry.name for entry in manifest.segments}
+    assert check_index(index_dir).ok
