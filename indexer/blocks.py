@@ -63,13 +63,13 @@ _REPORTERS = (
 _DATELINE = rf"[(（]?{_DATELINE_CORE}[)）]?{_REPORTERS}"
 DATELINE_ONLY = re.compile(_DATELINE)
 DATELINE_LEAD = re.compile(rf"\s*{_DATELINE}")
+# The page a jump line names: "第一版", "1版", "第2页", "A3版" (the number in the group `page`; indexer.jumps).
+PAGE_REF = r"第?\s*[A-Za-z]?(?P<page>[0-9０-９一二三四五六七八九十]{1,3})\s*[版页]"
 # Papers print "(上接第一版)", "（接第1版）", "(接第2页)": the page may be a 版 or a 页.
-CONTINUATION_LEAD = re.compile(
-    r"\s*[(（]\s*(?:上接|接上|紧接|接)第?\s*[A-Za-z]?[0-9０-９一二三四五六七八九十]{1,3}\s*[版页]\s*[)）]"
-)
+CONTINUATION_LEAD = re.compile(rf"\s*[(（]\s*(?:上接|接上|紧接|接){PAGE_REF}\s*[)）]")
 
 # A jump to the page an article continues on, "(下转第3版)", ends it on this page.
-JUMP_TAIL = re.compile(r"[(（]\s*(?:下转|转至?)第?\s*[A-Za-z]?[0-9０-９一二三四五六七八九十]{1,3}\s*[版页]\s*[)）]\s*$")
+JUMP_TAIL = re.compile(rf"[(（]\s*(?:下转|转至?){PAGE_REF}\s*[)）]\s*$")
 # The wire services' end mark closes a story's last paragraph; what follows may still be
 # an appended note, but a heading after it is the next article's title.
 END_MARK_TAIL = re.compile(r"[(（]\s*完\s*[)）]\s*$")

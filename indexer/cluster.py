@@ -303,6 +303,7 @@ class StoryGrouper:
         # A part of the variant matches only stories the whole variant matches: its samples are a subset.
         # So the division search compares each part with those stories alone, not the whole index.
         whole = self._matches(variant_sketch)
+        matched_stories = sorted(whole)
         # Each article it holds is printed elsewhere at a fraction of its length.
         matches = {story: match for story, match in whole.items()
                    if match.size <= SPLIT_MAX_SHARE * variant_sketch.size}
@@ -330,7 +331,7 @@ class StoryGrouper:
                                 and (best is None or found[matched].jaccard > best[0]):
                             best = (found[matched].jaccard, at)
                 continue
-            first, second = self._matches_among(top, sorted(whole)), self._matches_among(bottom, sorted(whole))
+            first, second = self._matches_among(top, matched_stories), self._matches_among(bottom, matched_stories)
             story = max(first, key=lambda n: first[n].jaccard, default=None)
             other = max(second, key=lambda n: second[n].jaccard, default=None)
             if story is None or other is None or story == other:

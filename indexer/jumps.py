@@ -20,10 +20,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from indexer.blocks import PAGE_REF
 from indexer.normalise import normalise_text
 
-# The page in a jump line: "第一版", "4版", "第4页", "A3版" (a section letter is not part of the number).
-_PAGE = re.compile(r"(?:上接|接上|紧接|下转|转至|接|转)第?\s*[A-Za-z]?([0-9０-９一二三四五六七八九十]{1,3})\s*[版页]")
+_PAGE = re.compile(PAGE_REF)
 _DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
@@ -33,7 +33,7 @@ def page_number(marker: str) -> int | None:
     found = _PAGE.search(marker)
     if not found:
         return None
-    number = found.group(1).translate(_FULL_WIDTH)
+    number = found.group("page").translate(_FULL_WIDTH)
     if number.isdigit():
         return int(number)
     tens, ten, ones = number.partition("十")

@@ -45,14 +45,6 @@ LITERAL_DIR = "literal"
 # Normalised texts are stored in UTF-16: two bytes for each Chinese character where UTF-8 takes three,
 # searched in place like UTF-8 (see Segment._holds).
 TEXT_ENCODING = "utf-16-le"
-# The codec's own function: bytes.decode("utf-16-le") goes through a Python-level wrapper that costs about
-# as much as decoding a short text (KWIC and export decode one per printing).
-_decode_units = codecs.utf_16_le_decode
-
-
-def decode_text(data: bytes | memoryview) -> str:
-    """A normalised text from its stored bytes."""
-    return _decode_units(data, "strict", True)[0]
 PACK_SUFFIX = ".pack"
 _SHIFT = np.uint64(21)  # code points fit in 21 bits: a bigram is one 42-bit code
 _MASK21 = (1 << 21) - 1
@@ -65,6 +57,13 @@ _ARRAYS = ("keys", "offsets", "gram_heads", "gram_head_starts", "gram_tails", "s
            "word_starts", "word_docs", "word_counts", "lengths", "samples", "sample_starts", "sketch_sizes",
            "sketch_parts",
            "header_offsets", "body_offsets")
+
+
+def decode_text(data: bytes | memoryview) -> str:
+    """A normalised text from its stored bytes (TEXT_ENCODING), through the codec's own function:
+    bytes.decode("utf-16-le") goes through a Python-level wrapper that costs about as much as decoding a
+    short text, and KWIC and export decode one per printing."""
+    return codecs.utf_16_le_decode(data, "strict", True)[0]
 
 
 def _codepoints(text: str) -> np.ndarray:

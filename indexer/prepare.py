@@ -58,30 +58,18 @@ class PreparedPage:
     warnings: list[str] = field(default_factory=list)  # one line each, about what reading the page had to mend
 
 
-def printed_part(article: Article) -> str:
+def printed_part(article: Article) -> tuple[str, int | None]:
     """Which part of its story a printed article is: "tail" after a (上接…) marker, "head" before a (下转…)
-    jump, else "whole"."""
+    jump, else "whole"; and the page its jump line names (None where it names none). Segmentation leaves a
+    (下转…) line at the end of the last paragraph, or reads it as an end credit on a line of its own."""
     if article.continuation:
-        return "tail"
-    return "head" if _jump_line(article) else "whole"
-
-
-def _jump_line(article: Article) -> str:
-    """The (下转…) marker that ends the article on this page, in simplified shape, or "" (segmentation leaves it
-    at the end of the last paragraph, or reads it as an end credit when it stands on a line of its own)."""
+        return "tail", page_number(script_shape(article.continuation))
     body = article.body
     for text in (body[-1].text if body else "", article.credit):
         found = JUMP_TAIL.search(script_shape(text))
         if found:
-            return found.group(0)
-    return ""
-
-
-def printed_jump(article: Article) -> int | None:
-    """The page a tail's (上接…) or a head's (下转…) line names, if it names one."""
-    if article.continuation:
-        return page_number(script_shape(article.continuation))
-    return page_number(_jump_line(article)) if printed_part(article) == "head" else None
+            return "head", page_number(found.group(0))
+    return "whole", None
 
 
 def prepare_text(ordinal: int, title: str, head_lines: int, text: str, body: str,
@@ -117,8 +105,9 @@ def prepare_page(page: Page) -> PreparedPage:
         text = article.display_text()
         if not text.strip():
             continue
+        part, jump = printed_part(article)
         variants.append(prepare_text(len(variants), article.title, len(article.head()), text,
-                                     article.body_text(), printed_part(article), jump=printed_jump(article)))
+                                     article.body_text(), part, jump=jump))
     return PreparedPage(page.source, page.path, page.content_hash, page.metadata, variants)
 
 

@@ -4,24 +4,19 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bench.gen.layout import cn_number
 from bench.reference import load_variants
 from indexer.ingest import index_paths
 from indexer.jumps import JumpBook, page_number
 from tests.conftest import split_story_pages
 
-NUMERALS = "一二三四五六七八九"
 PAPER = {"publication": "测试日报", "date": "2025-12-07"}
-
-
-def chinese(number: int) -> str:
-    tens, ones = divmod(number, 10)
-    return ("" if tens == 0 else "十" if tens == 1 else NUMERALS[tens - 1] + "十") + (NUMERALS[ones - 1] if ones else "")
 
 
 @given(st.integers(1, 99), st.sampled_from(["(下转第{}版)", "（上接第{}版）", "(转{}版)", "（接第{}页）", "(上接{}版)"]),
        st.booleans())
 def test_page_number_reads_digits_and_chinese_numerals(number, form, in_chinese):
-    written = chinese(number) if in_chinese else str(number)
+    written = cn_number(number) if in_chinese else str(number)
     assert page_number(form.format(written)) == number
 
 
