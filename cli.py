@@ -138,6 +138,10 @@ def index(
             on_start=lambda total: bar.update(task, total=total),
             on_file=lambda path, status: bar.update(task, advance=1, description=escape(Path(path).name)),
         ))
+    if summary.variants_total:
+        from search.engine import Corpus
+
+        _run(lambda: Corpus(target).prepare())
     for path, message in summary.warnings:
         err.print(f"[yellow]warning:[/] {escape(message)}")
     for path, message in summary.failed:

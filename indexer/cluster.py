@@ -168,6 +168,14 @@ class StoryGrouper:
         grouper.index = SampleIndex.build(pooled, starts, grouper.live)
         return grouper
 
+    def close_lookups(self) -> None:
+        """Let go of what finding a variant's matches takes (the sample index and every slot's samples, some
+        3 KB a variant): a committing session groups nothing more, and its segment merges want the memory.
+        Stories, aliases and joins stay."""
+        self.index = SampleIndex()
+        self.samples = []
+        self._last_matches = None
+
     def add(self, variant_id: str, story_id: str, variant_sketch: Sketch) -> None:
         """Record a variant whose story is already decided."""
         slot = self._new_slot(story_id, variant_sketch)

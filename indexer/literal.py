@@ -180,7 +180,7 @@ class SegmentBuilder:
         return write_segment(directory, arrays, {"text": b"".join(texts), **record_blobs})
 
 
-def write_segment(directory: Path, arrays: dict[str, np.ndarray],
+def write_segment(directory: Path, arrays: dict[str, np.ndarray | list[np.ndarray]],
                   blobs: dict[str, bytes | list[memoryview]]) -> tuple[str, FileDigest]:
     """Write a segment pack of the given parts under a new name (complete before it gets it); its name and digest."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -315,14 +315,25 @@ class Segment:
 
     @cached_property
     def docs(self) -> np.ndarray:
-        """Every bigram posting's document, in code order, bitmaps decoded (for merges and checks)."""
-        counts = np.diff(self.starts.astype(np.int64))
-        out = np.zeros(int(self.starts[-1]) if len(self.starts) else 0, dtype=self.sparse_docs.dtype)
-        in_dense = np.repeat(np.isin(np.arange(len(counts)), self.dense_at), counts)
-        if int(in_dense.sum()) != int(self.dense_skip[-1]) or len(out) - len(self.sparse_docs) != int(self.dense_skip[-1]):
+        """Every bigram posting's document, in code order, bitmaps decoded (for checks and tests)."""
+        return self.docs_between(0, len(self.starts) - 1)
+
+    def docs_between(self, first: int, last: int) -> np.ndarray:
+        """The documents posted under the codes at positions first..last-1, in code order, bitmaps decoded
+        (a merge reads a segment's postings this way, a range at a time)."""
+        if int(self.starts[-1]) - len(self.sparse_docs) != self._dense_skip[-1]:
             raise PackError(f"{self.pack.path}: bigram postings do not add up")
-        out[~in_dense] = self.sparse_docs
-        out[in_dense] = np.concatenate([self.docs_at(int(at)) for at in self.dense_at.tolist()] or [out[:0]])
+        starts = self.starts[first:last + 1].astype(np.int64)
+        low, high = bisect_left(self._dense_at, first), bisect_left(self._dense_at, last)
+        sparse = self.sparse_docs[int(starts[0]) - self._dense_skip[low]:int(starts[-1]) - self._dense_skip[high]]
+        if low == high:
+            return sparse
+        in_dense = np.zeros(last - first, dtype=bool)
+        in_dense[self.dense_at[low:high].astype(np.int64) - first] = True
+        in_dense = np.repeat(in_dense, np.diff(starts))
+        out = np.empty(len(in_dense), dtype=self.sparse_docs.dtype)
+        out[~in_dense] = sparse
+        out[in_dense] = np.concatenate([self.docs_at(at) for at in self._dense_at[low:high]])
         return out
 
     def postings(self, codes: np.ndarray) -> list[np.ndarray]:
@@ -412,7 +423,17 @@ class Segment:
         starts, ends = self.text_ranges(places)
         for start, end, body in zip(starts, ends, self.records.raw_bodies(places)):
             norm = decode_text(self._mapping[start:end])
-            yield original.decode(body, self._decompressor).original(norm), norm
+            yield original.restore(body, self._decompressor, norm), norm
+
+    def release_texts(self, places: np.ndarray) -> None:
+        """Let go of the mapped pages holding the texts and records of the documents at places first..last
+        (Pack.release): an export has read them and will not again."""
+        first, last = int(places.min()), int(places.max()) + 1
+        pack = self.pack
+        for part, offsets in (("text", self.offsets), ("bodies", self.records.body_offsets),
+                              ("headers", self.records.header_offsets)):
+            base = pack.start(part)
+            pack.release(base + int(offsets[first]), base + int(offsets[last]))
 
     def texts(self) -> list[tuple[int, str]]:
         """Every (key, normalised text) of the segment."""

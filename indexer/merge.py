@@ -4,9 +4,10 @@ A merge never reads a text as text nor segments one again: postings are
 re-numbered and interleaved, per-document arrays concatenated, records carried
 over as stored, and texts copied byte for byte from the packs' mappings
 straight into the new pack. Documents that are no longer live (a removed
-source) are dropped on the way. Memory is bounded by the merged segment's
-postings and vocabulary, not by its texts: postings are remapped a few million
-at a time, and the caps below bound a merged segment.
+source) are dropped on the way. Postings are merged a range of codes at a time,
+each range read from every part, interleaved and split into bitmaps and
+document lists before the next, so memory holds the merged segment's compact
+postings and vocabulary, never its texts nor a decoded copy of its postings.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -27,13 +28,14 @@ from indexer.sorted_sets import run_starts
 MERGE_FACTOR = 4
 # Tier 0 holds segments below this many characters; each tier above holds MERGE_FACTOR times more.
 TIER_BASE_CHARS = 1_000_000
-# A merged segment never holds more: its postings and the temporaries remapping them are built in memory,
-# some 7 bytes a character (a 49M-character merge of 54,830 documents peaked at 407 MB RSS, the process
-# included), and its documents are numbered in 16 bits.
+# A merged segment never holds more: its postings are built in memory (some 5 bytes a character at the
+# peak: 278 MB traced to merge 59M characters, 1.28 GB before merges went a range of codes at a time)
+# and its documents are numbered in 16 bits.
 MERGED_MAX_CHARS = 80_000_000
 MERGED_MAX_DOCUMENTS = 1 << 16
-# Postings remapped at a time: bounds the temporary arrays of a merge (some 40 bytes a posting).
-POSTINGS_CHUNK = 500_000
+# Postings merged at a time: bounds the temporary arrays of a merge (some 60 bytes a posting; 500,000
+# made them a quarter of a 10M-character merge's peak, and fewer cost no time).
+POSTINGS_CHUNK = 100_000
 
 
 @dataclass
@@ -110,10 +112,9 @@ def merge_parts(parts: Sequence[MergePart], directory: Path) -> SegmentEntry | N
     if not count:
         return None
     doc_dtype = np.uint16 if count <= 1 << 16 else np.uint32
-    grams = _merge_tables([(p.segment.grams, p.segment.starts, p.segment.docs, None) for p in parts],
-                          new_places, doc_dtype)
-    words = _merge_tables([(p.segment.words, p.segment.word_starts, p.segment.word_docs, p.segment.word_counts)
-                           for p in parts], new_places, doc_dtype)
+    grams = _merge_grams([PostingsTable(p.segment.grams, p.segment.starts, p.segment.docs_between)
+                          for p in parts], new_places, doc_dtype, count)
+    words = _merge_words([PostingsTable.of_words(p.segment) for p in parts], new_places, doc_dtype)
     text_chunks, text_lengths, chars = [], [], 0
     samples, sample_counts = [], []
     records = RecordWriter()
@@ -132,15 +133,10 @@ def merge_parts(parts: Sequence[MergePart], directory: Path) -> SegmentEntry | N
     arrays = {
         "keys": _kept(parts, "keys"),
         "offsets": np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
-        **split_codes(grams[0]),
-        "starts": grams[1],
-        **split_dense(grams[1], grams[2], count),
-        "words": words[0],
-        "word_starts": words[1],
-        "word_docs": words[2],
-        "word_counts": words[3],
+        **grams,
+        **words,
         "lengths": _kept(parts, "lengths"),
-        "samples": np.concatenate(samples),
+        "samples": samples,
         "sample_starts": np.concatenate(([0], np.cumsum(np.concatenate(sample_counts)))).astype(np.int64),
         "sketch_sizes": _kept(parts, "sketch_sizes"),
         "sketch_parts": _kept(parts, "sketch_parts"),
@@ -177,49 +173,93 @@ def _code_chunks(starts: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
 
 
-def _merge_tables(tables: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]],
-                  new_places: list[np.ndarray], doc_dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One postings table (codes, starts, documents, values) from the parts' tables, each part's
-    documents renumbered by `new_places` (-1: dropped).
+@dataclass
+class PostingsTable:
+    """One part's postings: sorted codes, where each code's postings start, its documents for a range of
+    codes (decoded as needed: bitmaps stay bitmaps until their range is merged), and per-posting values."""
 
-    Two passes over each part: count the kept postings of every code of the union, then place each
-    posting at its code's start plus what earlier parts put there. Parts come in document order, so each
-    code's documents stay sorted.
+    codes: np.ndarray
+    starts: np.ndarray
+    docs_between: Callable[[int, int], np.ndarray]
+    values: np.ndarray | None = None
+
+    @classmethod
+    def of_words(cls, segment: Segment) -> PostingsTable:
+        """A segment's word postings, with their counts."""
+        starts, docs = segment.word_starts, segment.word_docs
+        return cls(segment.words, starts, lambda first, last: docs[int(starts[first]):int(starts[last])],
+                   segment.word_counts)
+
+
+def _merge_grams(tables: list[PostingsTable], new_places: list[np.ndarray], doc_dtype,
+                 documents: int) -> dict[str, np.ndarray | list[np.ndarray]]:
+    """The merged segment's bigram arrays (literal.split_codes and literal.split_dense), each range of
+    codes split into bitmaps and document lists as it is merged; the larger ones as their ranges'
+    pieces (write_pack joins them)."""
+    width, offset = (documents + 7) // 8, 0
+    codes, counts, sparse = [np.zeros(0, np.uint64)], [np.zeros(0, np.int64)], [np.zeros(0, doc_dtype)]
+    dense_at, dense_counts, bits = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros((0, width), np.uint8)]
+    for range_codes, range_counts, docs, _ in _merge_postings(tables, new_places, doc_dtype):
+        split = split_dense(np.concatenate(([0], np.cumsum(range_counts))), docs, documents)
+        sparse.append(split["docs"])
+        dense_at.append(split["dense_at"].astype(np.int64) + offset)
+        dense_counts.append(range_counts[split["dense_at"]])
+        bits.append(split["dense_bits"])
+        codes.append(range_codes)
+        counts.append(range_counts)
+        offset += len(range_codes)
+    return {**split_codes(np.concatenate(codes)), "starts": _starts(counts), "docs": sparse,
+            "dense_at": np.concatenate(dense_at).astype(np.uint32),
+            "dense_skip": _starts(dense_counts).astype(np.int64), "dense_bits": bits}
+
+
+def _merge_words(tables: list[PostingsTable], new_places: list[np.ndarray], doc_dtype
+                 ) -> dict[str, np.ndarray | list[np.ndarray]]:
+    """The merged segment's word arrays (the postings as their ranges' pieces)."""
+    merged = list(zip(*_merge_postings(tables, new_places, doc_dtype)))
+    if not merged:
+        return {"words": tables[0].codes[:0], "word_starts": np.zeros(1, np.uint32),
+                "word_docs": np.zeros(0, doc_dtype), "word_counts": np.zeros(0, np.uint8)}
+    codes, counts, docs, values = merged
+    return {"words": np.concatenate(codes), "word_starts": _starts(counts), "word_docs": list(docs),
+            "word_counts": list(values)}
+
+
+def _starts(counts: Sequence[np.ndarray]) -> np.ndarray:
+    """Where each code's postings start (and past the last), from the ranges' counts."""
+    return np.concatenate(([0], np.cumsum(np.concatenate(counts)))).astype(np.uint32)
+
+
+def _merge_postings(tables: list[PostingsTable], new_places: list[np.ndarray], doc_dtype
+                    ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]]:
+    """The merged postings a range of the union's codes at a time, as (codes, counts, documents,
+    values), each part's documents renumbered by `new_places` (-1: dropped); codes left with no
+    posting are left out.
+
+    Parts come in document order and a stable sort by code keeps that order within each code, so
+    each code's documents stay sorted.
     """
-    union = np.concatenate([codes for codes, _, _, _ in tables])
+    union = np.concatenate([table.codes for table in tables])
     union.sort()  # a sort and a pass: numpy's unique hashes 64-bit codes, many times slower
     union = union[run_starts(union)]
-    where = [np.searchsorted(union, codes) for codes, _, _, _ in tables]
-    totals = np.zeros(len(union), dtype=np.int64)
-    for (codes, starts, docs, _), at, places in zip(tables, where, new_places):
-        for first, last in _code_chunks(starts):
-            local, _, _ = _kept_postings(starts, docs, places, first, last)
-            totals[at[first:last]] += np.bincount(local, minlength=last - first)
-    fill = np.concatenate(([0], np.cumsum(totals)))
-    out_docs = np.zeros(int(fill[-1]), dtype=doc_dtype)
-    out_values = np.zeros(int(fill[-1]) if tables[0][3] is not None else 0, dtype=np.uint8)
-    for (codes, starts, docs, values), at, places in zip(tables, where, new_places):
-        for first, last in _code_chunks(starts):
-            local, kept, renumbered = _kept_postings(starts, docs, places, first, last)
-            counts = np.bincount(local, minlength=last - first)
-            rank = np.arange(len(local)) - (np.cumsum(counts) - counts)[local]
-            destination = fill[at[first:last]][local] + rank
-            out_docs[destination] = renumbered
-            if values is not None:
-                out_values[destination] = values[int(starts[first]):int(starts[last])][kept]
-            fill[at[first:last]] += counts
-    present = totals > 0
-    starts_out = np.concatenate(([0], np.cumsum(totals[present]))).astype(np.uint32)
-    return union[present], starts_out, out_docs, out_values
-
-
-def _kept_postings(starts: np.ndarray, docs: np.ndarray, places: np.ndarray, first: int,
-                   last: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For codes first..last-1 of a part: the code (counted from `first`) of each kept posting, which of
-    the range's postings are kept, and the kept postings' documents renumbered."""
-    renumbered = places[docs[int(starts[first]):int(starts[last])]]
-    kept = renumbered >= 0
-    owner = np.repeat(np.arange(last - first), np.diff(starts[first:last + 1].astype(np.int64)))
-    if kept.all():  # the usual case, and masking costs more than the rest
-        return owner, kept, renumbered
-    return owner[kept], kept, renumbered[kept]
+    where = [np.searchsorted(union, table.codes) for table in tables]
+    sizes = np.zeros(len(union), dtype=np.int64)
+    for table, at in zip(tables, where):
+        sizes[at] += np.diff(table.starts.astype(np.int64))  # a table's codes are distinct
+    for first, last in _code_chunks(np.concatenate(([0], np.cumsum(sizes)))):
+        owners, docs, values = [], [], []
+        for table, at, places in zip(tables, where, new_places):
+            low, high = np.searchsorted(at, [first, last]).tolist()
+            starts = table.starts[low:high + 1].astype(np.int64)
+            renumbered = places[table.docs_between(low, high)]
+            kept = renumbered >= 0
+            owners.append(np.repeat(at[low:high] - first, np.diff(starts))[kept])
+            docs.append(renumbered[kept])
+            if table.values is not None:
+                values.append(table.values[int(starts[0]):int(starts[-1])][kept])
+        owner = np.concatenate(owners)
+        order = np.argsort(owner, kind="stable")
+        counts = np.bincount(owner, minlength=last - first)
+        present = counts > 0
+        yield (union[first:last][present], counts[present], np.concatenate(docs)[order].astype(doc_dtype),
+               np.concatenate(values)[order] if values else None)

@@ -188,17 +188,30 @@ def encode(original: str, normalised: Normalised) -> bytes:
 def decode(frame: bytes, decompressor: zstandard.ZstdDecompressor) -> Edits:
     """The edits a stored record holds (its numbers read through one memoryview: numpy's cost per call would
     be most of the work for a few dozen numbers)."""
+    return _read(frame, decompressor, with_map=True)
+
+
+def restore(frame: bytes, decompressor: zstandard.ZstdDecompressor, norm: str) -> str:
+    """The original text of a stored record, given its normalised text; its offset map is not read (an
+    export restores every text, and the map is most of a record's numbers)."""
+    return _read(frame, decompressor, with_map=False).original(norm)
+
+
+def _read(frame: bytes, decompressor: zstandard.ZstdDecompressor, with_map: bool) -> Edits:
+    """The edits a stored record holds, the offset map's breakpoints left empty unless `with_map`."""
     data = decompressor.decompress(frame)
     _, breakpoints, entries, count, _ = _HEADER.unpack_from(data)
     end = _HEADER.size + 4 * (2 * breakpoints + 2 * entries + 3 * count)
-    numbers = memoryview(data)[_HEADER.size:end].cast("I").tolist()  # written as native uint32 by encode
+    skipped = 0 if with_map else 2 * breakpoints
+    numbers = memoryview(data)[_HEADER.size + 4 * skipped:end].cast("I").tolist()  # native uint32, as written
     # bytes.decode would look the codec up by name each time; final=True: a cut-off code unit is an error.
     text = codecs.utf_16_le_decode(data[end:], "strict", True)[0]
-    table = 2 * breakpoints + 2 * entries
+    mapped = 2 * breakpoints - skipped
+    table = mapped + 2 * entries
     spans = numbers[table:]
     stretches, done = [], 0
     for start, stop, length in zip(spans[0::3], spans[1::3], spans[2::3]):
         stretches.append((start, stop, text[done:done + length]))
         done += length
-    return Edits(tuple(numbers[0:2 * breakpoints:2]), tuple(numbers[1:2 * breakpoints:2]),
-                 numbers[2 * breakpoints:table:2], numbers[2 * breakpoints + 1:table:2], stretches)
+    return Edits(tuple(numbers[0:mapped:2]), tuple(numbers[1:mapped:2]), numbers[mapped:table:2],
+                 numbers[mapped + 1:table:2], stretches)

@@ -285,6 +285,7 @@ class IndexSession:
         generation = self.writer.generation
         for head, tail in self.jumps.pairs():
             self.grouper.join_continued(head.story, head.size, tail.story, tail.size)
+        self.grouper.close_lookups()
         with self._writing():
             self._flush_segment()
             self._merge_tiers()

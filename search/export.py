@@ -15,6 +15,7 @@ from search.kwic import iter_lines
 from search.rank import Matched
 from search.request import ParameterError
 from search.spread import spread
+from search.term_scan import character_counts, character_table
 
 FORMATS = ("jsonl", "csv", "parquet")
 EXPORT_LEVELS = ("story", "variant", "occurrence")
@@ -49,7 +50,7 @@ def check_options(level: str, fmt: str) -> None:
 def variant_rows(matched: Matched) -> Iterator[dict[str, Any]]:
     """One row per matched variant, in index order, with its full original text."""
     view = matched.view
-    terms = matched.terms()
+    table, terms = character_table(matched.terms())
     publication, date = view.column("publication"), view.column("date")
     story_names, metadata_json = view.story_names, MetadataJson()
     for start in range(0, len(matched.docnums), ROW_BATCH):
@@ -57,13 +58,14 @@ def variant_rows(matched: Matched) -> Iterator[dict[str, Any]]:
         # Looked up a batch at a time: numpy's cost per call would be much of a row's work.
         stories = view.story_of[docnums].tolist()
         publications, dates = publication.codes[docnums].tolist(), date.codes[docnums].tolist()
-        for (header, text, norm), story, published, dated in zip(view.variant_texts(docnums), stories,
-                                                                 publications, dates):
+        counted = character_counts(view, docnums, table).tolist()
+        for (header, text, norm), story, published, dated, found in zip(view.variant_texts(docnums), stories,
+                                                                        publications, dates, counted):
             yield {"variant_id": header.variant_id, "article_id": story_names[story],
                    "source": header.source, "version": header.version,
                    "publication": publication.values[published] if published >= 0 else None,
                    "date": date.values[dated] if dated >= 0 else None,
-                   "title": header.title, "occurrences": sum(map(norm.count, terms)),
+                   "title": header.title, "occurrences": found + sum(map(norm.count, terms)),
                    "metadata": metadata_json(header.metadata), "text": text}
 
 

@@ -138,13 +138,14 @@ class View:
 
     def variant_texts(self, docnums: np.ndarray) -> Iterator[tuple[RecordHeader, str, str]]:
         """Each variant's header, original text and normalised text, in the order given, read a run of
-        documents of one segment at a time (an export reads them all)."""
+        documents of one segment at a time, whose pages are let go of once read (an export reads them all)."""
         segments, places = self.segment_of[docnums], self.place_of[docnums].astype(np.int64)
         bounds = np.flatnonzero(np.diff(segments)) + 1
         for run, at in zip(np.split(segments, bounds), np.split(places, bounds)):
             segment = self.literal.segments[int(run[0])]
             for header, (text, norm) in zip(segment.records.headers_at(at), segment.original_texts(at)):
                 yield header, text, norm
+            segment.release_texts(at)
 
     def docnums(self, keys: np.ndarray) -> np.ndarray:
         """Live document numbers of literal-index keys, sorted; keys whoosh no longer holds are dropped."""

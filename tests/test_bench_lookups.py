@@ -87,7 +87,7 @@ def test_the_covering_query_matches_every_text_that_holds_a_searchable_character
     assert all(any(c in t for c in chosen) for t in searchable)
 
 
-def test_a_fresh_index_has_no_view_cache_until_the_first_search(tmp_path: Path, meta_index: Path) -> None:
+def test_a_dropped_view_cache_is_written_again_by_the_first_search(tmp_path: Path, meta_index: Path) -> None:
     index = tmp_path / "index"
     shutil.copytree(meta_index, index)
     drop_view_cache(index)

@@ -75,3 +75,16 @@ def test_search_fuzzy_marks_the_garbled_printing_and_says_how_else_it_was_printe
     done = run_cli("search", "钍基熔盐", "--fuzzy", "--index", str(seed_index))
     assert done.returncode == 0, done.stderr
     assert "also printed as: 钎基熔盐 ×1" in done.stdout and "(fuzzy: 钎基熔盐)" in done.stdout
+
+
+def test_index_leaves_the_view_cache_so_the_first_search_does_not_build_it(tmp_path, seeds_dir):
+    from indexer.store import VIEW_CACHE_PREFIX
+
+    index_dir = tmp_path / "index"
+    done = run_cli("index", str(seeds_dir), "--index", str(index_dir))
+    assert done.returncode == 0, done.stderr
+    caches = list(index_dir.glob(f"{VIEW_CACHE_PREFIX}*.npz"))
+    assert len(caches) == 1
+    written = caches[0].stat().st_mtime_ns
+    assert run_cli("search", "钍基熔盐", "--index", str(index_dir)).returncode == 0
+    assert [c.stat().st_mtime_ns for c in index_dir.glob(f"{VIEW_CACHE_PREFIX}*.npz")] == [written]

@@ -17,7 +17,8 @@ from indexer.literal import TEXT_ENCODING
 from search.counting import BYTE_COUNT_FROM, count_by, occurrences, occurrences_of_each
 from search.engine import Corpus
 from search.request import ALL_VARIANTS
-from search.term_scan import scan_counts
+from search import term_scan
+from search.term_scan import character_counts, character_table, scan_counts
 
 # 的 (U+7684) is made of the high byte of 萱 (U+8431) and the low byte of 其 (U+5176): "ㄅ的扑" holds the
 # UTF-16 bytes of "萱其" one byte off, and so do texts mixing these characters at random.
@@ -54,6 +55,28 @@ def test_occurrences_equal_str_count(view, terms: list[str]) -> None:
     docnums = view.scope(ALL_VARIANTS)
     expected = [sum(view.normalised_text(d).count(term) for term in terms) for d in docnums.tolist()]
     assert occurrences(view, docnums, terms).tolist() == expected
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(terms=st.lists(st.text(alphabet=ALPHABET + "𠀀", min_size=1, max_size=2), min_size=1, max_size=6),
+       picks=st.lists(st.booleans(), min_size=41, max_size=41), slack=st.sampled_from([0, 4096]))
+def test_characters_looked_up_count_what_str_count_counts(view, terms: list[str], picks: list[bool],
+                                                          slack: int) -> None:
+    """One-character terms (a repeated one counted as often as it is given) looked up unit by unit, in one
+    slice of a segment's text or text by text, and the other terms by str.count, sum to str.count."""
+    docnums = view.scope(ALL_VARIANTS)
+    docnums = docnums[np.array(picks[:len(docnums)] + [True] * (len(docnums) - len(picks)), dtype=bool)]
+    table, rest = character_table(terms)
+    single = {term for term in terms if len(term) == 1 and ord(term) <= 0xFFFF}
+    assert set(np.flatnonzero(table).tolist()) == set(map(ord, single)) and len(rest) == len(terms) - len(single)
+    old, term_scan.SLICE_SLACK = term_scan.SLICE_SLACK, slack
+    try:
+        found = character_counts(view, docnums, table)
+    finally:
+        term_scan.SLICE_SLACK = old
+    texts = [view.normalised_text(d) for d in docnums.tolist()]
+    assert (found + [sum(text.count(t) for t in rest) for text in texts]).tolist() == \
+        [sum(text.count(t) for t in terms) for text in texts]
 
 
 def test_a_scan_counts_what_str_count_counts(view) -> None:

@@ -15,7 +15,8 @@ from tests.conftest import plain_document
 
 ALPHABET = st.sampled_from(list("钍钎基熔盐堆实验ab1.,\n 新质𠀀"))  # 𠀀: a character beyond 16 bits
 TEXTS = st.lists(st.text(alphabet=ALPHABET, max_size=30), min_size=1, max_size=8)
-PACK_PARTS = ("keys", "offsets", "gram_heads", "gram_head_starts", "gram_tails", "starts", "docs", "words",
+PACK_PARTS = ("keys", "offsets", "gram_heads", "gram_head_starts", "gram_tails", "starts", "docs", "dense_at",
+              "dense_skip", "dense_bits", "words",
               "word_starts", "word_docs", "word_counts", "lengths", "samples", "sample_starts", "sketch_sizes",
               "sketch_parts", "header_offsets", "body_offsets", "text", "headers", "bodies", "metadata")
 
@@ -72,16 +73,20 @@ def test_a_merged_segment_answers_lookups_as_its_parts(tmp_path_factory, parts_t
         assert (got_keys.tolist(), got_counts.tolist()) == (keys.tolist(), counts.tolist())
 
 
-def test_postings_are_remapped_a_chunk_at_a_time(tmp_path, seed_pages, monkeypatch):
-    """Chunks smaller than one code's postings, and than a part's, give the same pack."""
-    documents = [plain_document(key, text) for key, text in enumerate(seed_pages.values(), 1)]
-    parts = [MergePart(build(tmp_path, documents[:3]), np.array([True, False, True])),
-             MergePart(build(tmp_path, documents[3:]), np.ones(2, dtype=bool))]
-    whole = Segment(tmp_path, merge_parts(parts, tmp_path).name)
+def test_postings_are_merged_a_range_of_codes_at_a_time(tmp_path, seed_pages, monkeypatch):
+    """Ranges smaller than one code's postings, and than a part's, give the pack the kept documents make,
+    bitmap lists and document lists alike."""
+    paragraphs = [p for page in seed_pages.values() for p in page.split("\n\n") if p.strip()]
+    documents = [plain_document(key, text) for key, text in enumerate(paragraphs, 1)]
+    third = len(documents) // 3
+    keep = np.arange(third) % 5 != 2
+    parts = [MergePart(build(tmp_path, documents[:third]), keep),
+             MergePart(build(tmp_path, documents[third:]), np.ones(len(documents) - third, dtype=bool))]
     monkeypatch.setattr(merge, "POSTINGS_CHUNK", 7)
-    chunked = Segment(tmp_path, merge_parts(parts, tmp_path).name)
-    assert pack_contents(chunked) == pack_contents(whole)
-    assert len(whole.docs) > 7 * 100
+    merged = Segment(tmp_path, merge_parts(parts, tmp_path).name)
+    kept = [d for d, k in zip(documents[:third], keep.tolist()) if k] + documents[third:]
+    assert pack_contents(merged) == pack_contents(build(tmp_path, kept))
+    assert len(merged.docs) > 7 * 100 and len(merged.dense_at) and len(merged.sparse_docs)
 
 
 def entry(name: str, chars: int, documents: int = 10) -> SegmentEntry:

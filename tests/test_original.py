@@ -18,9 +18,11 @@ TRICKY = st.sampled_from(list("钍基熔盐，。、“”（）ＡＢ１２aB \
 
 def round_trip(text: str) -> None:
     normalised = normalise(text)
-    edits = original.decode(original.encode(text, normalised), DECOMPRESSOR)
+    stored = original.encode(text, normalised)
+    edits = original.decode(stored, DECOMPRESSOR)
     assert edits.original(normalised.text) == text
     assert edits.normalised(normalised.text) == normalised
+    assert original.restore(stored, DECOMPRESSOR, normalised.text) == text  # the map not read
 
 
 @settings(max_examples=1500, deadline=None)

@@ -80,3 +80,14 @@ def test_two_stories_sharing_a_quoted_paragraph_do_not_merge(seed_pages, paragra
     later = grouper.assign("c#0", sketch(noisy(other[:1500], 0.02, seed) + quote))
     assert first != second == later
     assert grouper.resolve(first) != grouper.resolve(second)
+
+
+COLLIDING = st.builds(lambda low, high: low | (high << sample_index.LOW_BITS), st.integers(0, 7), st.integers(0, 7))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sets(COLLIDING, max_size=30), max_size=20), st.sets(COLLIDING, max_size=30))
+def test_shared_counts_are_exact_where_samples_share_their_low_bits(sets, query):
+    """The low-bits table only narrows the search: samples alike in those bits and not above are not shared."""
+    arrays = [sorted_array(values) for values in sets]
+    assert shared_counts(sorted_array(query), arrays).tolist() == [len(values & query) for values in sets]
