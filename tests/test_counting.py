@@ -91,6 +91,24 @@ def test_a_scan_counts_what_str_count_counts(view) -> None:
     assert counts.tolist() == [[text.count(term) for text in texts] for term in terms]
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(terms=st.lists(st.text(alphabet=ALPHABET, min_size=1, max_size=4), min_size=1, max_size=4, unique=True),
+       first=st.sampled_from(["", "哈", "的"]), scan_units=st.sampled_from([1 << 21, 150, 1]))
+def test_a_scan_of_any_terms_counts_what_str_count_counts(view, terms: list[str], first: str,
+                                                          scan_units: int) -> None:
+    """Terms of one first character (compared with it) or several (looked up), overlapping or running on
+    into the next text, each counted per text as str.count counts it, the text scanned whole or a few
+    documents (or one) at a time."""
+    terms = list(dict.fromkeys(first + term for term in terms))
+    old, term_scan.SCAN_UNITS = term_scan.SCAN_UNITS, scan_units
+    try:
+        for segment in view.literal.segments:
+            texts = [segment.text_at(place) for place in range(len(segment.keys))]
+            assert scan_counts(segment, terms).tolist() == [[text.count(term) for text in texts] for term in terms]
+    finally:
+        term_scan.SCAN_UNITS = old
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batch=st.lists(st.tuples(st.sets(st.integers(0, 40)),
                                 st.lists(st.text(alphabet=ALPHABET, min_size=1, max_size=4), min_size=1, max_size=3)),
