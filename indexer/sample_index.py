@@ -12,6 +12,8 @@ MAX_POSTINGS = 256
 # shared_counts rules samples out by this many low bits (a 64 KB table: a few hundred samples mark under 1%).
 LOW_BITS = 16
 LOW_MASK = np.uint32((1 << LOW_BITS) - 1)
+GROWTH = 1.25  # the bulk's arrays grow by this factor when a fold needs more room
+MOVE_BLOCK = 1 << 16  # entries moved at a time when a fold merges in place
 
 
 def shared_counts(samples: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
@@ -47,13 +49,15 @@ class SampleIndex:
     Three sorted levels, as in a log-structured merge: the bulk (8 bytes a
     posting), a small level that recent inserts are merged into a few thousand
     at a time, and those recent inserts themselves, scanned whole. Every
-    lookup is vectorised; the bulk is copied only when the small level is
-    folded into it.
+    lookup is vectorised; the small level is folded into the bulk in place,
+    so the bulk is never copied.
     """
 
     def __init__(self, keys: np.ndarray | None = None, slots: np.ndarray | None = None) -> None:
-        self.keys = np.zeros(0, dtype=np.uint32) if keys is None else keys  # sorted; once for each slot
-        self.slots = np.zeros(0, dtype=np.int32) if slots is None else slots
+        # The bulk lives at the start of arrays with room to spare, which folds merge into in place.
+        self._key_store = np.zeros(0, dtype=np.uint32) if keys is None else np.array(keys, dtype=np.uint32)
+        self._slot_store = np.zeros(0, dtype=np.int32) if slots is None else np.array(slots, dtype=np.int32)
+        self.keys, self.slots = self._key_store[:], self._slot_store[:]  # sorted by key; the bulk's entries
         self.small_keys, self.small_slots = np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int32)
         self.recent_keys: list[np.ndarray] = []
         self.recent_slots: list[np.ndarray] = []
@@ -93,10 +97,40 @@ class SampleIndex:
         keys, slots = self._take_recent()
         keys, slots = _merge(self.small_keys, self.small_slots, keys, slots)
         self.small_keys, self.small_slots = np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int32)
-        self.keys, self.slots = _merge(self.keys, self.slots, keys, slots)
+        self._fold_in(keys, slots)
         if not live[self.slots].all():  # some variants were removed since the last fold
             keep = live[self.slots]
-            self.keys, self.slots = self.keys[keep], self.slots[keep]
+            kept = int(keep.sum())
+            self._key_store[:kept], self._slot_store[:kept] = self.keys[keep], self.slots[keep]
+            self.keys, self.slots = self._key_store[:kept], self._slot_store[:kept]
+
+    def _fold_in(self, more_keys: np.ndarray, more_slots: np.ndarray) -> None:
+        """Merge entries sorted by key into the bulk where it lies, new ones after equal keys. The arrays
+        grow by reallocation (which moves no data for arrays this large) and the bulk's entries move up
+        from its end a block at a time, so a fold never holds a second copy of the bulk: copying it whole
+        (np.insert) had been a transient of 8 bytes a posting, some 260 MB at 100k variants."""
+        count, more = len(self.keys), len(more_keys)
+        if not more:
+            return
+        if count + more > len(self._key_store):
+            capacity = max(count + more, int(len(self._key_store) * GROWTH))
+            try:  # the views of the stores are made again, as the reallocation may move them
+                self._key_store.resize(capacity, refcheck=False)
+                self._slot_store.resize(capacity, refcheck=False)
+            finally:
+                self.keys, self.slots = self._key_store[:count], self._slot_store[:count]
+        keys, slots = self._key_store, self._slot_store
+        arriving = np.arange(more) + np.searchsorted(keys[:count], more_keys, side="right")
+        for high in range(count, 0, -MOVE_BLOCK):
+            low = max(0, high - MOVE_BLOCK)
+            # Each entry moves up by the new keys below it; from the end down, no entry is overwritten
+            # before it has moved (numpy copies a block's overlapping source first).
+            moved = np.arange(low, high) + np.searchsorted(more_keys, keys[low:high], side="left")
+            keys[moved] = keys[low:high]
+            slots[moved] = slots[low:high]
+        keys[arriving] = more_keys
+        slots[arriving] = more_slots
+        self.keys, self.slots = keys[:count + more], slots[:count + more]
 
     def shared(self, samples: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
         """The distinct slots holding any of `samples` but the frequent ones (over MAX_POSTINGS slots in

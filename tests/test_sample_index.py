@@ -91,3 +91,25 @@ def test_shared_counts_are_exact_where_samples_share_their_low_bits(sets, query)
     """The low-bits table only narrows the search: samples alike in those bits and not above are not shared."""
     arrays = [sorted_array(values) for values in sets]
     assert shared_counts(sorted_array(query), arrays).tolist() == [len(values & query) for values in sets]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 40), max_size=12), max_size=40), st.integers(1, 30), st.integers(1, 9))
+def test_a_fold_in_place_keeps_every_entry_sorted_by_key_then_slot(slot_samples, fold_every, block):
+    """However the bulk grows and however few entries move at a time, it is what sorting every entry by
+    key, and by slot within a key (the order the latest-postings rule relies on), gives."""
+    saved = sample_index.FOLD_ENTRIES, sample_index.MOVE_BLOCK
+    sample_index.FOLD_ENTRIES, sample_index.MOVE_BLOCK = fold_every, block
+    try:
+        index = SampleIndex()
+        live = np.ones(len(slot_samples), dtype=bool)
+        for slot, samples in enumerate(slot_samples):
+            index.insert(slot, sorted_array(set(samples)))
+            if index.pending_entries >= fold_every:
+                index.fold(live)
+        index.fold(live)
+    finally:
+        sample_index.FOLD_ENTRIES, sample_index.MOVE_BLOCK = saved
+    expected = sorted((key, slot) for slot, samples in enumerate(slot_samples) for key in set(samples))
+    assert list(zip(index.keys.tolist(), index.slots.tolist())) == expected
+    assert index.pending_entries == 0
