@@ -200,7 +200,7 @@ def _merge_grams(tables: list[PostingsTable], new_places: list[np.ndarray], doc_
     codes, counts, sparse = [np.zeros(0, np.uint64)], [np.zeros(0, np.int64)], [np.zeros(0, doc_dtype)]
     dense_at, dense_counts, bits = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros((0, width), np.uint8)]
     for range_codes, range_counts, docs, _ in _merge_postings(tables, new_places, doc_dtype):
-        split = split_dense(np.concatenate(([0], np.cumsum(range_counts))), docs, documents)
+        split = split_dense(_starts([range_counts]), docs, documents)
         sparse.append(split["docs"])
         dense_at.append(split["dense_at"].astype(np.int64) + offset)
         dense_counts.append(range_counts[split["dense_at"]])

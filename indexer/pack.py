@@ -26,8 +26,8 @@ VERSION = 1
 ALIGN = 64
 # Plain numbers only: a dtype from the file is never allowed to be an object dtype.
 DTYPES = frozenset({"|u1", "<u2", "<u4", "<u8", "|i1", "<i2", "<i4", "<i8", "<f4", "<f8"})
-_PREAMBLE = len(MAGIC) + 8
-DIGEST_WINDOW = 16 << 20  # bytes of a file hashed at a time (a multiple of the page size)  # magic, version (uint32), directory length (uint32)
+_PREAMBLE = len(MAGIC) + 8  # magic, version (uint32), directory length (uint32)
+DIGEST_WINDOW = 16 << 20  # bytes of a file hashed at a time (a multiple of the page size)
 
 
 class PackError(Exception):

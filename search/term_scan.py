@@ -79,20 +79,15 @@ def character_counts(view: View, docnums: np.ndarray, table: np.ndarray) -> np.n
     str.count counts them. Documents of one segment that lie close together are looked up in one slice
     of its text."""
     found = np.zeros(len(docnums), dtype=np.int64)
-    if not len(docnums):
-        return found
-    segments, places = view.segment_of[docnums], view.place_of[docnums].astype(np.int64)
-    bounds = np.concatenate(([0], np.flatnonzero(np.diff(segments)) + 1, [len(docnums)])).tolist()
-    for low, high in zip(bounds[:-1], bounds[1:]):
-        segment = view.literal.segments[int(segments[low])]
+    for run, segment, places in view.segment_runs(docnums):
         units, offsets = segment.text_units(), segment.offsets
-        starts, ends = offsets[places[low:high]] // 2, offsets[places[low:high] + 1] // 2
+        starts, ends = offsets[places] // 2, offsets[places + 1] // 2
         first, last = int(starts.min()), int(ends.max())
         # A count per document (a fraction of a microsecond) costs less than a running sum over the slice.
         if last - first <= 2 * int((ends - starts).sum()) + SLICE_SLACK:
             marked = table[units[first:last]]
-            found[low:high] = [np.count_nonzero(marked[a:b]) for a, b in zip((starts - first).tolist(),
-                                                                             (ends - first).tolist())]
+            found[run] = [np.count_nonzero(marked[a:b]) for a, b in zip((starts - first).tolist(),
+                                                                        (ends - first).tolist())]
         else:
-            found[low:high] = [np.count_nonzero(table[units[a:b]]) for a, b in zip(starts.tolist(), ends.tolist())]
+            found[run] = [np.count_nonzero(table[units[a:b]]) for a, b in zip(starts.tolist(), ends.tolist())]
     return found

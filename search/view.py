@@ -15,7 +15,7 @@ from whoosh.index import Index
 
 from indexer.catalogue import catalogue_path
 from indexer.documents import RecordHeader
-from indexer.literal import LiteralIndex
+from indexer.literal import LiteralIndex, Segment
 from indexer.normalise import Normalised
 from indexer.sorted_sets import find, intersect, locate
 from indexer.store import (VIEW_CACHE_PREFIX, column_by_docnum, document_keys, open_generation, resolve_story,
@@ -136,13 +136,19 @@ class View:
         text, when the caller has read it already)."""
         return self.literal.segments[self.segment_of[docnum]].original(int(self.place_of[docnum]), norm)
 
+    def segment_runs(self, docnums: np.ndarray) -> Iterator[tuple[slice, Segment, np.ndarray]]:
+        """The documents, in the order given, as runs of consecutive ones in one segment: where each run
+        lies among `docnums`, its segment and its documents' places there."""
+        segments, places = self.segment_of[docnums], self.place_of[docnums].astype(np.int64)
+        bounds = np.concatenate(([0], np.flatnonzero(np.diff(segments)) + 1, [len(docnums)])).tolist()
+        for low, high in zip(bounds[:-1], bounds[1:]):
+            if high > low:
+                yield slice(low, high), self.literal.segments[int(segments[low])], places[low:high]
+
     def variant_texts(self, docnums: np.ndarray) -> Iterator[tuple[RecordHeader, str, str]]:
         """Each variant's header, original text and normalised text, in the order given, read a run of
         documents of one segment at a time, whose pages are let go of once read (an export reads them all)."""
-        segments, places = self.segment_of[docnums], self.place_of[docnums].astype(np.int64)
-        bounds = np.flatnonzero(np.diff(segments)) + 1
-        for run, at in zip(np.split(segments, bounds), np.split(places, bounds)):
-            segment = self.literal.segments[int(run[0])]
+        for _, segment, at in self.segment_runs(docnums):
             for header, (text, norm) in zip(segment.records.headers_at(at), segment.original_texts(at)):
                 yield header, text, norm
             segment.release_texts(at)
