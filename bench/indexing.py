@@ -4,16 +4,17 @@ from __future__ import annotations
 import json
 import multiprocessing
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
-from bench.dataset import ROOT
-from bench.measure import TreeMemory, disk_usage
+from bench.dataset import ROOT, Dataset
+from bench.measure import TreeMemory, disk_usage, median, spread
 from bench.words import cut_page, jieba
 
 MAX_RSS = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
@@ -79,3 +80,54 @@ def jieba_once(files: list[Path], workers: int) -> tuple[float, int]:
         started = time.perf_counter()
         characters = sum(pool.imap_unordered(cut_page, files, chunksize=CHUNK))
         return time.perf_counter() - started, characters
+
+
+def measure_indexing(dataset: Dataset, scratch: Path, repeat: int, workers: int,
+                     log: Callable[[str], None]) -> tuple[dict[str, Any], Path]:
+    """Alternate `corpus index` runs with jieba runs; the figures and the last index, kept for querying.
+
+    Characters, raw bytes and the jieba baseline count the pages the reader indexed, not those it refused.
+    """
+    files = dataset.page_files()
+    runs: list[IndexRun] = []
+    jieba_runs: list[tuple[float, int]] = []
+    for k in range(repeat):
+        index_dir = scratch / f"index-{k}"
+        log(f"indexing run {k + 1}/{repeat}")
+        runs.append(index_once(dataset.pages_dir, index_dir, workers))
+        if k:
+            shutil.rmtree(scratch / f"index-{k - 1}")  # the runs build the same index; only the last is kept
+        refused = set(runs[-1].refused)
+        files = [f for f in files if str(f) not in refused]
+        log(f"  {runs[-1].seconds:.1f} s; jieba run {k + 1}/{repeat}")
+        jieba_runs.append(jieba_once(files, workers))
+    characters = jieba_runs[0][1]
+    raw_bytes = sum(f.stat().st_size for f in files)
+    seconds = median([r.seconds for r in runs])
+    jieba_seconds = median([s for s, _ in jieba_runs])
+    tree, largest = median([r.tree_peak_bytes for r in runs]), median([r.max_rss_bytes for r in runs])
+    size = median([r.size_bytes for r in runs])
+    figures = {
+        "runs": [{k: v for k, v in r.__dict__.items() if k != "refused"} for r in runs],
+        # min / median / max over the runs; each run's ratio to the jieba run made right after it
+        "spread": {"seconds": spread([r.seconds for r in runs]),
+                   "chars_per_s": spread([characters / r.seconds for r in runs]),
+                   "vs_jieba": spread([j / r.seconds for r, (j, _) in zip(runs, jieba_runs)])},
+        "characters": characters,
+        "raw_bytes": raw_bytes,
+        "variants": runs[-1].variants,
+        "files_failed": runs[-1].files_failed,
+        "seconds": seconds,
+        "chars_per_s": characters / seconds,
+        "variants_per_s": runs[-1].variants / seconds,
+        "jieba_seconds": jieba_seconds,
+        "jieba_chars_per_s": characters / jieba_seconds,
+        "vs_jieba": jieba_seconds / seconds,
+        "size_bytes": size,
+        "size_vs_raw": size / raw_bytes,
+        "tree_peak_bytes": tree,
+        "tree_peak_pss_bytes": median([r.tree_peak_pss_bytes for r in runs]),
+        "max_process_rss_bytes": largest,
+        "peak_rss_bytes": max(tree, largest),  # the sampler can miss a short peak that time -v sees
+    }
+    return figures, index_dir

@@ -20,23 +20,21 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from bench import coldstart, compaction, grouping, lookups, querying, segmentation, truthchecks
 from bench.benchquery import BenchQuery, ScannedQueries
 from bench.dataset import ROOT, Dataset, locate
 from bench.generate import parse_size
-from bench.indexing import IndexRun, index_once, jieba_once
-from bench.measure import median, spread
+from bench.indexing import measure_indexing
 from bench.queries import make_queries
 from bench.reference import Variants, brute_force, load_variants
-from bench.report import table, targets
+from bench.report import indexing_table, table, targets
 from bench.tantivy_ref import TantivyReference
 from search.engine import Corpus
 
@@ -70,60 +68,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--compaction-runs", type=int, default=20,
                         help="corpus index runs the compaction row's index is built in (0: no compaction row)")
     parser.add_argument("--script-stories", type=int, default=200, help="stories printed in both scripts sampled")
+    parser.add_argument("--indexing-only", action="store_true",
+                        help="measure indexing alone (its runs' spread, memory, size) and stop")
     args = parser.parse_args(argv)
     args.repeat = args.repeat or (1 if parse_size(args.size) >= LARGE else 3)
     args.out = args.out or ROOT / "bench" / "results" / f"{args.size}.json"
     return args
-
-
-def measure_indexing(dataset: Dataset, scratch: Path, args: argparse.Namespace) -> tuple[dict[str, Any], Path]:
-    """Alternate `corpus index` runs with jieba runs; the figures and the last index, kept for querying.
-
-    Characters, raw bytes and the jieba baseline count the pages the reader indexed, not those it refused.
-    """
-    files = dataset.page_files()
-    runs: list[IndexRun] = []
-    jieba_runs: list[tuple[float, int]] = []
-    for k in range(args.repeat):
-        index_dir = scratch / f"index-{k}"
-        log(f"indexing run {k + 1}/{args.repeat}")
-        runs.append(index_once(dataset.pages_dir, index_dir, args.workers))
-        if k:
-            shutil.rmtree(scratch / f"index-{k - 1}")  # the runs build the same index; only the last is kept
-        refused = set(runs[-1].refused)
-        files = [f for f in files if str(f) not in refused]
-        log(f"  {runs[-1].seconds:.1f} s; jieba run {k + 1}/{args.repeat}")
-        jieba_runs.append(jieba_once(files, args.workers))
-    characters = jieba_runs[0][1]
-    raw_bytes = sum(f.stat().st_size for f in files)
-    seconds = median([r.seconds for r in runs])
-    jieba_seconds = median([s for s, _ in jieba_runs])
-    tree, largest = median([r.tree_peak_bytes for r in runs]), median([r.max_rss_bytes for r in runs])
-    size = median([r.size_bytes for r in runs])
-    figures = {
-        "runs": [{k: v for k, v in r.__dict__.items() if k != "refused"} for r in runs],
-        # min / median / max over the runs; each run's ratio to the jieba run made right after it
-        "spread": {"seconds": spread([r.seconds for r in runs]),
-                   "chars_per_s": spread([characters / r.seconds for r in runs]),
-                   "vs_jieba": spread([j / r.seconds for r, (j, _) in zip(runs, jieba_runs)])},
-        "characters": characters,
-        "raw_bytes": raw_bytes,
-        "variants": runs[-1].variants,
-        "files_failed": runs[-1].files_failed,
-        "seconds": seconds,
-        "chars_per_s": characters / seconds,
-        "variants_per_s": runs[-1].variants / seconds,
-        "jieba_seconds": jieba_seconds,
-        "jieba_chars_per_s": characters / jieba_seconds,
-        "vs_jieba": jieba_seconds / seconds,
-        "size_bytes": size,
-        "size_vs_raw": size / raw_bytes,
-        "tree_peak_bytes": tree,
-        "tree_peak_pss_bytes": median([r.tree_peak_pss_bytes for r in runs]),
-        "max_process_rss_bytes": largest,
-        "peak_rss_bytes": max(tree, largest),  # the sampler can miss a short peak that time -v sees
-    }
-    return figures, index_dir
 
 
 def measure_queries(dataset: Dataset, index_dir: Path, scratch: Path,
@@ -187,9 +137,13 @@ def main(argv: list[str] | None = None) -> int:
     load_start = os.getloadavg()[0]
     args.work.mkdir(parents=True, exist_ok=True)
     dataset = locate(args.size, args.seed, args.work)
+    context = _context(args, dataset, load_start)
     log(f"corpus {dataset.root}")
     with tempfile.TemporaryDirectory(dir=args.work, prefix="run-") as scratch:
-        indexing, index_dir = measure_indexing(dataset, Path(scratch), args)
+        indexing, index_dir = measure_indexing(dataset, Path(scratch), args.repeat, args.workers, log)
+        if args.indexing_only:
+            return _write({**context, "indexing": indexing, "seconds": time.perf_counter() - _started},
+                          indexing_table, args.out)
         log(f"first search after a fresh index x{args.cold_runs}")
         first_search = coldstart.first_search(index_dir, args.cold_runs)
         measured, variants, segments, scanned = measure_queries(dataset, index_dir, Path(scratch), args)
@@ -201,17 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         search_s, jieba_s = coldstart.cold_start(index_dir, args.cold_runs)
         compacting = compaction.measure(dataset.pages_dir, Path(scratch), args.compaction_runs, args.workers,
                                         args.queries, args.seed, args.query_repeat, log) if args.compaction_runs else None
-    counts = dataset.manifest["counts"]
     results: dict[str, Any] = {
-        "size": args.size,
-        "seed": args.seed,
-        "corpus": {"root": str(dataset.root), "pages": counts["pages"], "articles": counts["variants"],
-                   "stories": counts["stories"]},
-        "settings": {k: getattr(args, k) for k in ("repeat", "query_repeat", "brute_repeat", "queries",
-                                                    "cold_runs", "workers", "reference_terms", "pair_queries",
-                                                    "compare_stories", "script_stories", "compaction_runs")},
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_start": load_start,
-                    "load_end": os.getloadavg()[0]},
+        **context,
         "indexing": indexing,
         **measured,
         "lookups": lookups_figures,
@@ -223,10 +168,33 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": time.perf_counter() - _started,
     }
     results["targets"] = targets(results)
-    print(table(results))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    log(f"wrote {args.out}")
+    return _write(results, table, args.out)
+
+
+def _context(args: argparse.Namespace, dataset: Dataset, load_start: float) -> dict[str, Any]:
+    """What a run measured on: the corpus, the settings and the machine (the load as the run ends is added
+    by _write)."""
+    counts = dataset.manifest["counts"]
+    return {
+        "size": args.size,
+        "seed": args.seed,
+        "corpus": {"root": str(dataset.root), "pages": counts["pages"], "articles": counts["variants"],
+                   "stories": counts["stories"]},
+        "settings": {k: getattr(args, k) for k in ("repeat", "query_repeat", "brute_repeat", "queries",
+                                                    "cold_runs", "workers", "reference_terms", "pair_queries",
+                                                    "compare_stories", "script_stories", "compaction_runs",
+                                                    "indexing_only")},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_start": load_start},
+    }
+
+
+def _write(results: dict[str, Any], render: Callable[[dict[str, Any]], str], out: Path) -> int:
+    """Print the results' table and write them as JSON."""
+    results["machine"]["load_end"] = os.getloadavg()[0]
+    print(render(results))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    log(f"wrote {out}")
     return 0
 
 

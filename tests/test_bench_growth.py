@@ -28,7 +28,8 @@ def test_slope_needs_two_positive_points() -> None:
 
 def result(variants: int, seconds: float) -> dict:
     return {"indexing": {"variants": variants, "seconds": seconds, "size_bytes": variants * 2e3,
-                         "peak_rss_bytes": 5e8}, "query": {"engine": {"p50_ms": 1.0, "p95_ms": 2.0}}}
+                         "peak_rss_bytes": 5e8, "jieba_seconds": seconds / 2, "raw_bytes": variants * 1e3},
+            "query": {"engine": {"p50_ms": 1.0, "p95_ms": 2.0}}}
 
 
 def test_growth_reads_the_sizes_there_are_and_draws_them(tmp_path: Path, capsys) -> None:
@@ -38,6 +39,7 @@ def test_growth_reads_the_sizes_there_are_and_draws_them(tmp_path: Path, capsys)
     printed = capsys.readouterr().out
     rows = {line.split(" | ")[0].removeprefix("| "): line.split(" | ")[-1].rstrip(" |") for line in printed.splitlines()}
     assert rows["index time"] == "1.00" and rows["index size"] == "1.00" and rows["peak memory, indexing"] == "0.00"
+    assert rows["jieba x2, same corpus"] == "1.00" and rows["raw UTF-8 text"] == "1.00"
     assert "300k" not in printed and (tmp_path / "growth.png").stat().st_size > 10_000
     assert len(table({"a": result(10, 1), "b": result(100, 10)}).splitlines()) == 2 + len(SERIES)
 

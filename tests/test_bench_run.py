@@ -86,3 +86,21 @@ def test_bench_run_on_a_tiny_corpus(tmp_path: Path) -> None:
     assert results["raw_reference"]["reference_pairs"] > 0 and results["cuts"]["pairs"] > 0
     assert results["cold_start"]["first_s"] > 0 and results["indexing"]["spread"]["seconds"]["min"] > 0
     assert "| export of every variant, JSON Lines |" in run.stdout and "| false joins |" in run.stdout
+
+
+@pytest.mark.skipif(not (CORPORA / "pku-199801").is_dir(), reason="shared corpora not available")
+def test_bench_run_can_measure_indexing_alone(tmp_path: Path) -> None:
+    """--indexing-only: every run's time against the jieba run after it, the spread of them, and nothing else."""
+    out = tmp_path / "indexing.json"
+    command = [str(ROOT / "bench" / "run"), "--size", "40", "--work", str(tmp_path), "--out", str(out),
+               "--repeat", "2", "--indexing-only"]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "| indexing, 2 runs: min / median / max |" in run.stdout and "| peak RSS, indexing |" in run.stdout
+    assert "| query p50 |" not in run.stdout
+    results = json.loads(out.read_text(encoding="utf-8"))
+    indexing = results["indexing"]
+    assert len(indexing["runs"]) == 2 and indexing["variants"] > 0 and indexing["jieba_seconds"] > 0
+    spread = indexing["spread"]["seconds"]
+    assert spread["min"] <= spread["median"] <= spread["max"] == max(r["seconds"] for r in indexing["runs"])
+    assert "query" not in results and results["settings"]["indexing_only"] and results["machine"]["load_end"] >= 0

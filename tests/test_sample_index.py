@@ -21,11 +21,13 @@ def sorted_array(values: set[int]) -> np.ndarray:
 
 @settings(max_examples=100, deadline=None)
 @given(SETS, st.sets(st.integers(0, 60), max_size=25), st.sets(st.integers(0, 29)), st.integers(1, 40),
-       st.integers(1, 30))
+       st.integers(1, 30), st.sampled_from([0, 1 << 40]))
 def test_shared_counts_match_set_intersections_through_folds_and_removals(sets, query, removed, fold_every,
-                                                                         limit):
-    saved = sample_index.FOLD_ENTRIES, sample_index.MAX_POSTINGS
+                                                                         limit, directory_min):
+    """With the bulk searched through its directory or not."""
+    saved = sample_index.FOLD_ENTRIES, sample_index.MAX_POSTINGS, sample_index.DIRECTORY_MIN
     sample_index.FOLD_ENTRIES, sample_index.MAX_POSTINGS = fold_every, limit
+    sample_index.DIRECTORY_MIN = directory_min
     try:
         live = np.ones(len(sets), dtype=bool)
         index = SampleIndex()
@@ -33,6 +35,7 @@ def test_shared_counts_match_set_intersections_through_folds_and_removals(sets, 
             index.insert(slot, sorted_array(values))
             if index.pending_entries >= sample_index.FOLD_ENTRIES:
                 index.fold(live)
+                index.shared(sorted_array(query))  # a directory made now is kept up to date by later folds
         live[[r for r in removed if r < len(sets)]] = False
         index.fold(live)
         slots, counts, skipped = index.shared(sorted_array(query))
@@ -41,7 +44,7 @@ def test_shared_counts_match_set_intersections_through_folds_and_removals(sets, 
         built = SampleIndex.build(np.concatenate(arrays), starts, live)
         assert [a.tolist() for a in built.shared(sorted_array(query))[:2]] == [slots.tolist(), counts.tolist()]
     finally:
-        sample_index.FOLD_ENTRIES, sample_index.MAX_POSTINGS = saved
+        sample_index.FOLD_ENTRIES, sample_index.MAX_POSTINGS, sample_index.DIRECTORY_MIN = saved
     holders = {sample: sum(1 for slot, values in enumerate(sets) if live[slot] and sample in values)
                for sample in query}
     rare = {sample for sample in query if holders[sample] <= limit}
@@ -80,6 +83,24 @@ def test_two_stories_sharing_a_quoted_paragraph_do_not_merge(seed_pages, paragra
     later = grouper.assign("c#0", sketch(noisy(other[:1500], 0.02, seed) + quote))
     assert first != second == later
     assert grouper.resolve(first) != grouper.resolve(second)
+
+
+# Keys at and around bucket edges, the ends of the range among them, and runs of one key.
+BUCKET_EDGES = st.builds(lambda bucket, offset: min(max(0, (bucket << int(sample_index._BUCKET_SHIFT)) + offset),
+                                                    (1 << 32) - 1),
+                         st.sampled_from([0, 1, 2, 7, (1 << sample_index.DIRECTORY_BITS) - 1, 1 << sample_index.DIRECTORY_BITS]),
+                         st.integers(-2, 2))
+KEYS = st.one_of(BUCKET_EDGES, st.integers(0, (1 << 32) - 1))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(KEYS, max_size=60), st.sets(KEYS, max_size=20))
+def test_a_search_through_the_directory_finds_what_a_binary_search_does(keys, samples):
+    keys = np.array(sorted(keys), dtype=np.uint32)
+    samples = sorted_array(samples)
+    found = sample_index._bucket_bounds(keys, sample_index.directory(keys), samples)
+    expected = sample_index._bounds(keys, samples)
+    assert [a.tolist() for a in found] == [a.tolist() for a in expected]
 
 
 COLLIDING = st.builds(lambda low, high: low | (high << sample_index.LOW_BITS), st.integers(0, 7), st.integers(0, 7))
