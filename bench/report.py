@@ -38,20 +38,14 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
 
 def table(r: dict[str, Any]) -> str:
     """The results as a Markdown table, a heading line of context before it."""
-    c, ix, q, lit, grp, cold = r["corpus"], r["indexing"], r["query"], r["literal"], r["grouping"], r["cold_start"]
+    ix, q, lit, grp, cold = r["indexing"], r["query"], r["literal"], r["grouping"], r["cold_start"]
     engine, brute, tantivy = q["engine"], q["brute_force"], q["tantivy"]
     uncached = q["engine_uncached"]
     verdict = {t["name"]: "PASS" if t["pass"] else "FAIL" for t in r["targets"]}
     s = r["settings"]
     lines = [
-        f"corpus {r['size']} (seed {r['seed']}): {c['pages']:,} pages, {ix['characters']:,} characters, "
-        f"{ix['variants']:,} variants indexed, {ix['files_failed']:,} pages refused by the reader; "
-        f"{q['count']} queries; medians of {s['repeat']} indexing runs, "
-        f"{s['query_repeat']} query rounds ({s['brute_repeat']} brute-force), {s['cold_runs']} cold starts; "
-        f"{r['machine']['cpus']} CPUs, load {r['machine']['load_start']:.1f} -> {r['machine']['load_end']:.1f}",
-        "",
-        row("figure", "measured", "baseline", "ratio", "target", "result"),
-        row(*["---"] * 6),
+        *_head(r, f"{q['count']} queries; medians of {s['repeat']} indexing runs, {s['query_repeat']} query rounds "
+                  f"({s['brute_repeat']} brute-force), {s['cold_runs']} cold starts"),
         *_indexing_rows(ix, s["workers"], verdict),
         row("query p50", ms(engine["p50_ms"]), f"brute force {ms(brute['p50_ms'])}",
              f"{engine['p50_ms'] / brute['p50_ms']:.3f}", "<= 0.05", verdict["query p50 / brute-force p50"]),
@@ -113,18 +107,23 @@ def table(r: dict[str, Any]) -> str:
 
 def indexing_table(r: dict[str, Any]) -> str:
     """The indexing rows alone, for a run that measured nothing else (bench/run --indexing-only)."""
-    c, ix, s = r["corpus"], r["indexing"], r["settings"]
+    ix, s = r["indexing"], r["settings"]
     verdict = {name: "PASS" if ok else "FAIL" for name, _, _, ok in _indexing_targets(ix)}
-    return "\n".join([
+    return "\n".join([*_head(r, f"{s['repeat']} indexing runs, each followed by a jieba run"),
+                      *_indexing_rows(ix, s["workers"], verdict)])
+
+
+def _head(r: dict[str, Any], measured: str) -> list[str]:
+    """A line of context (the corpus, what was measured on it, the machine), then the table's header."""
+    c, ix = r["corpus"], r["indexing"]
+    return [
         f"corpus {r['size']} (seed {r['seed']}): {c['pages']:,} pages, {ix['characters']:,} characters, "
-        f"{ix['variants']:,} variants indexed, {ix['files_failed']:,} pages refused by the reader; "
-        f"{s['repeat']} indexing runs, each followed by a jieba run; {r['machine']['cpus']} CPUs, "
-        f"load {r['machine']['load_start']:.1f} -> {r['machine']['load_end']:.1f}",
+        f"{ix['variants']:,} variants indexed, {ix['files_failed']:,} pages refused by the reader; {measured}; "
+        f"{r['machine']['cpus']} CPUs, load {r['machine']['load_start']:.1f} -> {r['machine']['load_end']:.1f}",
         "",
         row("figure", "measured", "baseline", "ratio", "target", "result"),
         row(*["---"] * 6),
-        *_indexing_rows(ix, s["workers"], verdict),
-    ])
+    ]
 
 
 def _indexing_targets(ix: dict[str, Any]) -> list[tuple[str, float, str, bool]]:
