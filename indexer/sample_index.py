@@ -70,6 +70,9 @@ class SampleIndex:
         self.recent_slots: list[np.ndarray] = []
         self.recent_entries = 0
         self._directory: np.ndarray | None = None  # of the bulk as it is; None until a search needs it
+        # slot -> at least as many as of its samples are frequent (over MAX_POSTINGS entries in the sorted
+        # levels): a slot shares no more of a variant's frequent samples than that (StoryGrouper._matches)
+        self.stock = np.zeros(0, dtype=np.int32)
 
     @property
     def pending_entries(self) -> int:
@@ -83,16 +86,43 @@ class SampleIndex:
         keep = live[owner]
         keys, slots = samples[keep], owner[keep]
         order = np.argsort(keys, kind="stable")
-        return cls(keys[order], slots[order])
+        index = cls(keys[order], slots[order])
+        bounds = np.r_[0, np.flatnonzero(index.keys[1:] != index.keys[:-1]) + 1, len(index.keys)]
+        lengths = np.diff(bounds)
+        frequent = np.repeat(lengths > MAX_POSTINGS, lengths)
+        index.stock = np.bincount(index.slots[frequent], minlength=len(starts) - 1).astype(np.int32)
+        return index
 
     def insert(self, slot: int, samples: np.ndarray) -> None:
         """Add a slot under each of its samples."""
+        if slot >= len(self.stock):
+            self.stock = np.concatenate((self.stock, np.zeros(max(1024, slot + 1), dtype=np.int32)))
+        self.stock[slot] = len(samples)  # until its samples are counted in the sorted levels
         self.recent_keys.append(samples)
         self.recent_slots.append(np.full(len(samples), slot, dtype=np.int32))
         self.recent_entries += len(samples)
         if self.recent_entries >= RECENT_ENTRIES:
             keys, slots = self._take_recent()
             self.small_keys, self.small_slots = _merge(self.small_keys, self.small_slots, keys, slots)
+            self._counted(keys, slots)
+
+    def _counted(self, keys: np.ndarray, slots: np.ndarray) -> None:
+        """Keep `stock` an upper bound once entries have joined the sorted levels: every slot holding a sample
+        they made frequent counts one more, and their own slots are counted exactly. (A removal only makes
+        samples rarer, which leaves the bound true.)"""
+        if not len(keys):
+            return
+        distinct, added = np.unique(keys, return_counts=True)
+        (bulk_lo, bulk_hi), (small_lo, small_hi) = self._bulk_bounds(distinct), _bounds(self.small_keys, distinct)
+        entries = bulk_hi - bulk_lo + small_hi - small_lo
+        frequent = entries > MAX_POSTINGS
+        crossed = frequent & (entries - added <= MAX_POSTINGS)
+        if crossed.any():
+            holders = np.concatenate((self.slots[_ranges(bulk_lo[crossed], bulk_hi[crossed])],
+                                      self.small_slots[_ranges(small_lo[crossed], small_hi[crossed])]))
+            np.add.at(self.stock, holders, 1)
+        self.stock[np.unique(slots)] = 0
+        np.add.at(self.stock, slots[frequent[np.searchsorted(distinct, keys)]], 1)
 
     def _take_recent(self) -> tuple[np.ndarray, np.ndarray]:
         keys = np.concatenate(self.recent_keys) if self.recent_keys else np.zeros(0, dtype=np.uint32)
@@ -102,10 +132,11 @@ class SampleIndex:
 
     def fold(self, live: np.ndarray) -> None:
         """Merge every pending entry into the bulk, dropping slots that are not `live`."""
-        keys, slots = self._take_recent()
-        keys, slots = _merge(self.small_keys, self.small_slots, keys, slots)
+        recent_keys, recent_slots = self._take_recent()
+        keys, slots = _merge(self.small_keys, self.small_slots, recent_keys, recent_slots)
         self.small_keys, self.small_slots = np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int32)
         self._fold_in(keys, slots)
+        self._counted(recent_keys, recent_slots)
         if not live[self.slots].all():  # some variants were removed since the last fold
             keep = live[self.slots]
             kept = int(keep.sum())

@@ -85,6 +85,41 @@ def test_two_stories_sharing_a_quoted_paragraph_do_not_merge(seed_pages, paragra
     assert grouper.resolve(first) != grouper.resolve(second)
 
 
+def frequent_held(index: SampleIndex, samples: np.ndarray) -> int:
+    """How many of the samples have more than MAX_POSTINGS entries in the index's sorted levels."""
+    held = np.concatenate((index.keys, index.small_keys))
+    return sum(int((held == sample).sum()) > sample_index.MAX_POSTINGS for sample in samples.tolist())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sets(st.integers(0, 12), max_size=10), min_size=1, max_size=40), st.sets(st.integers(0, 39)),
+       st.integers(1, 40), st.integers(1, 30), st.integers(1, 8))
+def test_a_slot_never_holds_more_frequent_samples_than_its_stock(sets, removed, fold_every, recent, limit):
+    """Through inserts, merges of recent entries, folds and removals, the stock bound holds for every slot in
+    the index, and after a fold with nothing removed it is exact."""
+    saved = sample_index.FOLD_ENTRIES, sample_index.RECENT_ENTRIES, sample_index.MAX_POSTINGS
+    sample_index.FOLD_ENTRIES, sample_index.RECENT_ENTRIES, sample_index.MAX_POSTINGS = fold_every, recent, limit
+    try:
+        live = np.ones(len(sets), dtype=bool)
+        index = SampleIndex()
+        arrays = [sorted_array(values) for values in sets]
+        for slot, samples in enumerate(arrays):
+            index.insert(slot, samples)
+            if index.pending_entries >= fold_every:
+                index.fold(live)
+            assert all(index.stock[s] >= frequent_held(index, arrays[s]) for s in range(slot + 1))
+        index.fold(live)
+        assert [index.stock[s] for s in range(len(arrays))] == [frequent_held(index, a) for a in arrays]
+        live[[r for r in removed if r < len(sets)]] = False
+        index.fold(live)
+        assert all(index.stock[s] >= frequent_held(index, arrays[s]) for s in np.flatnonzero(live).tolist())
+        starts = np.r_[0, np.cumsum([len(a) for a in arrays])]
+        built = SampleIndex.build(np.concatenate(arrays), starts, live)
+        assert all(built.stock[s] == frequent_held(built, arrays[s]) for s in np.flatnonzero(live).tolist())
+    finally:
+        sample_index.FOLD_ENTRIES, sample_index.RECENT_ENTRIES, sample_index.MAX_POSTINGS = saved
+
+
 # Keys at and around bucket edges, the ends of the range among them, and runs of one key.
 BUCKET_EDGES = st.builds(lambda bucket, offset: min(max(0, (bucket << int(sample_index._BUCKET_SHIFT)) + offset),
                                                     (1 << 32) - 1),
