@@ -6,7 +6,8 @@ that keeps pace with jieba grows with slope 1 in both) and the raw bytes indexed
 
     python -m bench.growth [--results bench/results] [--sizes 1k,10k,100k,300k] [--out bench/results/growth.png]
 
-Prints a Markdown table of the figures per size with each slope; sizes without a results file are skipped.
+Prints a Markdown table of the figures per size with each slope, over every size and between the two largest;
+sizes without a results file are skipped.
 """
 from __future__ import annotations
 
@@ -73,13 +74,21 @@ def variants(result: dict[str, Any]) -> float:
 def table(runs: dict[str, dict[str, Any]]) -> str:
     """Markdown: one row per figure, one column per size, then the log-log slope."""
     sizes = [variants(r) for r in runs.values()]
-    lines = ["| figure | " + " | ".join(f"{name} ({int(n):,} variants)" for name, n in zip(runs, sizes)) + " | slope |",
-             "| --- |" + " --- |" * (len(runs) + 1)]
+    lines = ["| figure | " + " | ".join(f"{name} ({int(n):,} variants)" for name, n in zip(runs, sizes))
+             + " | slope | slope of the last step |",
+             "| --- |" + " --- |" * (len(runs) + 2)]
     for series in SERIES:
         values = [series.read(r) for r in runs.values()]
         cells = [f"{v:,.3g} {series.unit}" if v < 1000 else f"{v:,.0f} {series.unit}" for v in values]
-        lines.append(f"| {series.name} | " + " | ".join(cells) + f" | {slope(sizes, values):.2f} |")
+        # The fit over every size can hide a bend: the step between the two largest shows where it is going.
+        lines.append(f"| {series.name} | " + " | ".join(cells)
+                     + f" | {_shown(slope(sizes, values))} | {_shown(slope(sizes[-2:], values[-2:]))} |")
     return "\n".join(lines)
+
+
+def _shown(value: float) -> str:
+    """A slope to two places (a flat series' -0.00 shown as 0.00)."""
+    return f"{value + 0.0:.2f}"
 
 
 def draw(runs: dict[str, dict[str, Any]], out: Path) -> None:

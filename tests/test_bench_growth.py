@@ -37,9 +37,11 @@ def test_growth_reads_the_sizes_there_are_and_draws_them(tmp_path: Path, capsys)
         (tmp_path / f"{name}.json").write_text(json.dumps(result(n, n / 100)), encoding="utf-8")
     assert main(["--results", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
-    rows = {line.split(" | ")[0].removeprefix("| "): line.split(" | ")[-1].rstrip(" |") for line in printed.splitlines()}
+    rows = {line.split(" | ")[0].removeprefix("| "): line.split(" | ")[-2] for line in printed.splitlines()}
     assert rows["index time"] == "1.00" and rows["index size"] == "1.00" and rows["peak memory, indexing"] == "0.00"
     assert rows["jieba x2, same corpus"] == "1.00" and rows["raw UTF-8 text"] == "1.00"
+    last_step = {line.split(" | ")[0].removeprefix("| "): line.split(" | ")[-1].rstrip(" |") for line in printed.splitlines()}
+    assert last_step["index time"] == "1.00" and float(last_step["peak memory, indexing"]) == 0
     assert "300k" not in printed and (tmp_path / "growth.png").stat().st_size > 10_000
     assert len(table({"a": result(10, 1), "b": result(100, 10)}).splitlines()) == 2 + len(SERIES)
 
