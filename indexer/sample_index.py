@@ -70,8 +70,8 @@ class SampleIndex:
         self.recent_slots: list[np.ndarray] = []
         self.recent_entries = 0
         self._directory: np.ndarray | None = None  # of the bulk as it is; None until a search needs it
-        # slot -> at least as many as of its samples are frequent (over MAX_POSTINGS entries in the sorted
-        # levels): a slot shares no more of a variant's frequent samples than that (StoryGrouper._matches)
+        # slot -> an upper bound on how many of its samples are frequent (over MAX_POSTINGS entries in the
+        # sorted levels): a slot shares no more of a variant's frequent samples than that (StoryGrouper._matches)
         self.stock = np.zeros(0, dtype=np.int32)
 
     @property
@@ -198,7 +198,6 @@ class SampleIndex:
             found.append(slots[wanted[np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)] == keys])
         slots, counts = np.unique(np.concatenate(found), return_counts=True)
         return slots, counts, skipped
-
 
     def _bulk_bounds(self, samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where each sample's entries start and end in the bulk (`_bounds`), through the directory once the
